@@ -1,0 +1,67 @@
+"""Every alert write goes through here: store it, then push each change at once.
+
+The routes, the host rules and the expiry task all call `AlertService`, so an alert raised by any
+of them is stored, deduplicated and pushed the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from pushd.hub import Hub
+from pushd.store import AlertQuery, AlertStore, Change, NewAlert
+from pushd.telemetry import Telemetry
+
+
+class AlertService:
+    def __init__(self, store: AlertStore, hub: Hub, telemetry: Telemetry, recent_alerts: int) -> None:
+        self.store = store
+        self.hub = hub
+        self.telemetry = telemetry
+        self.recent_alerts = recent_alerts
+        self._summary: dict[str, Any] | None = None
+        self._version = 0  # bumped on every change, so a summary computed across a change is not cached
+        self._summary_lock = asyncio.Lock()
+
+    async def ingest(self, alerts: list[NewAlert], source: str) -> list[Change]:
+        """Store a batch (one transaction), then push its changes. Returns after the commit."""
+        changes = await self.store.ingest(alerts, source, time.time())
+        self.telemetry.alerts_ingested.labels(source).inc(len(alerts))
+        self._publish(changes)
+        return changes
+
+    async def transition(self, alert_id: int, action: str, actor: str, comment: str | None) -> Change:
+        change = await self.store.transition(alert_id, action, actor, comment, time.time())
+        self._publish([change])
+        return change
+
+    async def expire(self) -> list[Change]:
+        changes = await self.store.expire(time.time())
+        self._publish(changes)
+        return changes
+
+    def _publish(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        self._summary = None
+        self._version += 1
+        for change in changes:
+            self.telemetry.alert_events.labels(change.event).inc()
+            self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": change.alert})
+
+    async def summary(self) -> dict[str, Any]:
+        """Counts and the newest alerts (the `alerts_update` data), cached until the next change."""
+        if self._summary is not None:
+            return self._summary
+        async with self._summary_lock:  # many subscribers connecting at once share one query
+            if self._summary is not None:
+                return self._summary
+            version = self._version
+            counts, (recent, _) = await asyncio.gather(
+                self.store.counts(), self.store.list_alerts(AlertQuery(limit=self.recent_alerts)))
+            summary = {"counts": counts, "recent": recent}
+            if version == self._version:
+                self._summary = summary
+            return summary

@@ -1,0 +1,1 @@
+"""pushd's HTTP and WebSocket routes, one module per resource."""

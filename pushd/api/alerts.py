@@ -1,0 +1,67 @@
+"""Querying alerts and moving them through firing -> acknowledged -> resolved."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime
+
+from pushd.api.deps import StateDep
+from pushd.store import AlertQuery
+from shared.models import LABEL_NAME, Alert, AlertDetail, AlertPage, Severity, Status, Transition
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+
+
+def parse_labels(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not LABEL_NAME.match(name):
+            raise HTTPException(422, f"label filter {pair!r} must look like name=value")
+        out[name] = value
+    return out
+
+
+@router.get("", response_model=AlertPage)
+async def list_alerts(
+    state: StateDep,
+    status: Annotated[list[Status], Query(description="repeatable")] = [],  # noqa: B006 - FastAPI copies it
+    severity: Annotated[list[Severity], Query(description="repeatable")] = [],  # noqa: B006
+    label: Annotated[list[str], Query(description="name=value, repeatable")] = [],  # noqa: B006
+    q: Annotated[str | None, Query(max_length=200, description="free text in names, labels, annotations")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="last seen at or after")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="started at or before")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AlertPage:
+    """Newest first (by last seen), paged; rows carry no history."""
+    query = AlertQuery(
+        statuses=[s.value for s in status], severities=[s.value for s in severity], labels=parse_labels(label),
+        text=q or None, since=since.timestamp() if since else None, until=until.timestamp() if until else None,
+        limit=limit, offset=offset)
+    items, total = await state.store.list_alerts(query)
+    return AlertPage(items=[Alert.model_validate(i) for i in items], total=total)
+
+
+@router.get("/{alert_id}", response_model=AlertDetail)
+async def get_alert(state: StateDep, alert_id: int) -> AlertDetail:
+    alert = await state.store.get_alert(alert_id)
+    if alert is None:
+        raise HTTPException(404, f"no alert with id {alert_id}")
+    return AlertDetail.model_validate(alert)
+
+
+@router.post("/{alert_id}/ack", response_model=Alert)
+async def acknowledge(state: StateDep, alert_id: int, body: Transition) -> Alert:
+    """firing -> acknowledged; 409 from any other state."""
+    change = await state.alerts.transition(alert_id, "acknowledge", body.by, body.comment)
+    return Alert.model_validate(change.alert)
+
+
+@router.post("/{alert_id}/resolve", response_model=Alert)
+async def resolve(state: StateDep, alert_id: int, body: Transition) -> Alert:
+    """firing or acknowledged -> resolved; 409 when already resolved."""
+    change = await state.alerts.transition(alert_id, "resolve", body.by, body.comment)
+    return Alert.model_validate(change.alert)

@@ -1,0 +1,34 @@
+"""Everything a dashboard draws, in one call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter
+
+from pushd import __version__
+from pushd.api.deps import StateDep
+from shared.models import Snapshot
+
+router = APIRouter(tags=["snapshot"])
+FIRING_LIMIT = 50
+LOG_LIMIT = 50
+
+
+@router.get("/api/v1/snapshot", response_model=Snapshot)
+async def snapshot(state: StateDep) -> Snapshot:
+    summary, firing, events = await asyncio.gather(
+        state.alerts.summary(), state.store.firing(FIRING_LIMIT), state.store.recent_log(LOG_LIMIT))
+    return Snapshot.model_validate({
+        "ts": time.time(),
+        "counts": summary["counts"],
+        "recent_alerts": summary["recent"],
+        "firing_alerts": firing,
+        "latest_metrics": state.trend.latest,
+        "trend": list(state.trend.points),
+        "events": events,
+        "subscribers": state.hub.counts(),
+        "server": {"version": __version__, "hostname": state.hostname, "started_at": state.started_at,
+                   "uptime_seconds": round(time.time() - state.started_at, 1)},
+    })

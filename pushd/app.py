@@ -1,0 +1,91 @@
+"""The app factory: `create_app(settings)` builds one pushd, its lifespan owns every long-lived object."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from pushd import __version__, tasks
+from pushd.alert_service import AlertService
+from pushd.api import alerts, health, ingest, metrics, snapshot, ws
+from pushd.body_limit import BodyLimitMiddleware
+from pushd.host import HostSampler
+from pushd.host_rules import HostRules, default_rules
+from pushd.hub import Hub
+from pushd.state import State, Trend
+from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
+from pushd.telemetry import LatencyMiddleware, Telemetry
+from shared.settings import PushdSettings
+
+log = logging.getLogger("pushd")
+# psutil's first cpu_percent() after priming measures this long a window.
+FIRST_SAMPLE_DELAY = 0.25
+
+
+async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(settings.db_path, settings.sqlite_synchronous)
+    await store.open()
+    hub = Hub(settings.ws_queue_size, on_drop=telemetry.slow_dropped.inc,
+              on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
+    rules = HostRules(default_rules(settings), settings.alert_for_seconds)
+    rules.restore(await store.statuses_of(list(rules.fingerprints())))
+    # Trend charts are full right after a restart: reload the recent window from the store.
+    window = settings.ws_trend_points * settings.sample_seconds
+    recent = await store.metrics_since(time.time() - window, settings.ws_trend_points)
+    sampler = await asyncio.to_thread(HostSampler, settings.data_dir)
+    return State(
+        settings=settings, store=store, hub=hub, telemetry=telemetry,
+        alerts=AlertService(store, hub, telemetry, settings.ws_recent_alerts),
+        sampler=sampler, rules=rules, trend=Trend(deque(recent, maxlen=settings.ws_trend_points)),
+    )
+
+
+def create_app(settings: PushdSettings | None = None) -> FastAPI:
+    settings = settings or PushdSettings()
+    telemetry = Telemetry()  # made here, not in the lifespan: the middleware needs it at build time
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = await _open_state(settings, telemetry)
+        app.state.pushd = state
+        await asyncio.sleep(FIRST_SAMPLE_DELAY)
+        await tasks.sample_host(state)
+        running = tasks.start(state)
+        log.info("pushd %s ready, data in %s", __version__, settings.data_dir.resolve())
+        try:
+            yield
+        finally:
+            for t in running:
+                t.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            await state.store.close()
+
+    app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
+                  description="Alert store, host sampler and WebSocket push daemon.")
+    for module in (ingest, alerts, metrics, snapshot, health, ws):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LatencyMiddleware, telemetry=telemetry)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # 5xx so that Alertmanager and Prometheus retry instead of dropping the alerts.
+        return JSONResponse({"detail": f"store unavailable: {exc}"}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    return app

@@ -1,0 +1,109 @@
+"""The three ways alerts come in, normalised into `NewAlert`.
+
+1. pushd's native format (shared.models.AlertIn);
+2. Alertmanager's webhook, payload version "4";
+3. Alertmanager's API v2 `postableAlerts`, as Prometheus sends them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from pushd.store import NewAlert
+from shared.fingerprint import fingerprint
+from shared.models import AlertIn, check_labels, severity_from_labels
+
+# Go's zero time, which Alertmanager sends as the endsAt of firing alerts.
+_UNIX_EPOCH_YEAR = 1970
+
+
+def epoch(dt: datetime | None) -> float | None:
+    """Seconds since the epoch, or None for a missing or zero (year 1) time."""
+    if dt is None or dt.year < _UNIX_EPOCH_YEAR:
+        return None
+    return dt.timestamp()
+
+
+class WebhookAlert(BaseModel):
+    status: Literal["firing", "resolved"]
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    startsAt: AwareDatetime | None = None
+    endsAt: AwareDatetime | None = None
+    generatorURL: str | None = None
+    fingerprint: str | None = None
+
+    _check_labels = field_validator("labels")(check_labels)
+
+
+class AlertmanagerWebhook(BaseModel):
+    """Alertmanager's webhook body (version "4"); group fields are accepted and not needed."""
+
+    version: Literal["4"]
+    status: Literal["firing", "resolved"]
+    receiver: str = ""
+    groupKey: str = ""
+    truncatedAlerts: int = 0
+    groupLabels: dict[str, str] = Field(default_factory=dict)
+    commonLabels: dict[str, str] = Field(default_factory=dict)
+    commonAnnotations: dict[str, str] = Field(default_factory=dict)
+    externalURL: str = ""
+    alerts: list[WebhookAlert]
+
+
+class PostableAlert(BaseModel):
+    """One alert of Alertmanager's API v2 `POST /api/v2/alerts`."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    startsAt: AwareDatetime | None = None
+    endsAt: AwareDatetime | None = None
+    generatorURL: str | None = None
+
+    _check_labels = field_validator("labels")(check_labels)
+
+
+def from_native(a: AlertIn) -> NewAlert:
+    return NewAlert(
+        fingerprint=fingerprint(a.labels),
+        labels=a.labels,
+        annotations=a.annotations,
+        severity=(a.severity or severity_from_labels(a.labels)).value,
+        status=a.status.value,
+        starts_at=epoch(a.startsAt),
+        ends_at=epoch(a.endsAt),
+        generator_url=a.generatorURL,
+    )
+
+
+def from_webhook(a: WebhookAlert) -> NewAlert:
+    return NewAlert(
+        fingerprint=fingerprint(a.labels),
+        labels=a.labels,
+        annotations=a.annotations,
+        severity=severity_from_labels(a.labels).value,
+        status=a.status,
+        starts_at=epoch(a.startsAt),
+        ends_at=epoch(a.endsAt) if a.status == "resolved" else None,
+        generator_url=a.generatorURL or None,
+    )
+
+
+def from_postable(a: PostableAlert, now: float, resolve_timeout: float) -> NewAlert:
+    """As Alertmanager does: endsAt in the past means resolved; a missing endsAt means now + resolve_timeout."""
+    ends = epoch(a.endsAt)
+    resolved = ends is not None and ends <= now
+    return NewAlert(
+        fingerprint=fingerprint(a.labels),
+        labels=a.labels,
+        annotations=a.annotations,
+        severity=severity_from_labels(a.labels).value,
+        status="resolved" if resolved else "firing",
+        starts_at=epoch(a.startsAt),
+        ends_at=ends if resolved else None,
+        expires_at=None if resolved else (ends if ends is not None else now + resolve_timeout),
+        generator_url=a.generatorURL or None,
+    )

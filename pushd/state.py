@@ -1,0 +1,45 @@
+"""The long-lived objects of one pushd app, created and torn down by its lifespan."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from pushd.alert_service import AlertService
+from pushd.host import HostSampler
+from pushd.host_rules import HostRules
+from pushd.hub import Hub
+from pushd.store import AlertStore
+from pushd.telemetry import Telemetry
+from shared.settings import PushdSettings
+
+
+@dataclass
+class Trend:
+    """The latest host samples in memory, for pushes and the snapshot; older ones are in the store."""
+
+    points: deque[dict[str, float]]
+
+    @property
+    def latest(self) -> dict[str, float] | None:
+        return self.points[-1] if self.points else None
+
+    def update_data(self) -> dict[str, Any]:
+        return {"latest": self.latest, "trend": list(self.points)}
+
+
+@dataclass
+class State:
+    settings: PushdSettings
+    store: AlertStore
+    hub: Hub
+    telemetry: Telemetry
+    alerts: AlertService
+    sampler: HostSampler
+    rules: HostRules
+    trend: Trend
+    started_at: float = field(default_factory=time.time)
+    hostname: str = field(default_factory=socket.gethostname)

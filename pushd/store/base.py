@@ -1,0 +1,80 @@
+"""The store interface the routes and tasks use; a PostgreSQL backend would implement the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class StoreUnavailable(Exception):
+    """The backend failed (disk full, locked, I/O error): the request may be retried (HTTP 503)."""
+
+
+class NotFound(Exception):
+    """No alert with that id (HTTP 404)."""
+
+
+class Conflict(Exception):
+    """The transition is not allowed from the alert's current state (HTTP 409)."""
+
+
+@dataclass(slots=True)
+class NewAlert:
+    """An alert as received, normalised from any ingest format. Times are epoch seconds."""
+
+    fingerprint: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    severity: str
+    status: str  # firing | resolved
+    starts_at: float | None = None
+    ends_at: float | None = None
+    expires_at: float | None = None  # resolves by itself then unless refreshed (Alertmanager API v2)
+    generator_url: str | None = None
+
+
+@dataclass(slots=True)
+class Change:
+    """What one write did to one alert: created, repeated, reopened, acknowledged or resolved."""
+
+    event: str
+    alert: dict[str, Any]
+
+
+@dataclass(slots=True)
+class AlertQuery:
+    statuses: list[str] = field(default_factory=list)
+    severities: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    since: float | None = None
+    until: float | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class AlertStore(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    async def ingest(self, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
+        """Store a batch in one transaction (all or nothing); one Change per alert that changed."""
+    async def transition(self, alert_id: int, action: str, actor: str, comment: str | None, now: float) -> Change:
+        """`action` is "acknowledge" or "resolve"; raises NotFound or Conflict."""
+    async def expire(self, now: float) -> list[Change]:
+        """Resolve alerts whose expires_at has passed without a refresh."""
+
+    async def ping(self) -> None:
+        """Raises StoreUnavailable when the backend cannot answer."""
+    async def list_alerts(self, query: AlertQuery) -> tuple[list[dict[str, Any]], int]: ...
+    async def get_alert(self, alert_id: int) -> dict[str, Any] | None:
+        """The alert with its `history`, or None."""
+    async def statuses_of(self, fingerprints: list[str]) -> dict[str, str]: ...
+    async def counts(self) -> dict[str, Any]: ...
+    async def firing(self, limit: int) -> list[dict[str, Any]]:
+        """Open alerts (firing or acknowledged), most severe first, then newest."""
+    async def recent_log(self, limit: int) -> list[dict[str, Any]]: ...
+
+    async def add_metric(self, sample: dict[str, float]) -> None: ...
+    async def metrics_since(self, since: float, max_points: int) -> list[dict[str, float]]: ...
+    async def prune_metrics(self, before: float) -> int: ...

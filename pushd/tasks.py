@@ -1,0 +1,74 @@
+"""The background loops a pushd app runs; its lifespan starts them and cancels them at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from pushd.state import State
+
+log = logging.getLogger(__name__)
+EXPIRY_CHECK_SECONDS = 1.0
+PRUNE_SECONDS = 3600.0
+
+
+async def every(period: float, name: str, fn: Callable[[], Awaitable[None]]) -> None:
+    """Call `fn` every `period` seconds, on a fixed schedule, first after one period; a failing call is
+    logged, not fatal."""
+    next_at = time.monotonic() + period
+    while True:
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        try:
+            await fn()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; retrying in %.1fs", name, period)
+        next_at = max(next_at + period, time.monotonic())  # after a stall, skip the missed ticks
+
+
+async def sample_host(state: State) -> None:
+    sample = await asyncio.to_thread(state.sampler.sample)
+    state.trend.points.append(sample)
+    await state.store.add_metric(sample)
+    if state.settings.host_rules_enabled:
+        alerts = state.rules.evaluate(sample)
+        if alerts:
+            await state.alerts.ingest(alerts, "pushd")
+
+
+async def push_alerts(state: State) -> None:
+    if state.hub.count("alerts"):
+        state.hub.publish("alerts", "alerts_update", await state.alerts.summary())
+
+
+async def push_metrics(state: State) -> None:
+    if state.hub.count("metrics"):
+        state.hub.publish("metrics", "metrics_update", state.trend.update_data())
+
+
+async def expire_alerts(state: State) -> None:
+    due = await state.store.next_expiry()
+    if due is not None and due <= time.time():
+        await state.alerts.expire()
+
+
+async def prune_metrics(state: State) -> None:
+    await state.store.prune_metrics(time.time() - state.settings.metrics_retention_hours * 3600)
+
+
+def start(state: State) -> list[asyncio.Task]:
+    s = state.settings
+    loops = {
+        "host sampling": (s.sample_seconds, sample_host),
+        "alerts push": (s.alerts_period, push_alerts),
+        "metrics push": (s.metrics_period, push_metrics),
+        "alert expiry": (EXPIRY_CHECK_SECONDS, expire_alerts),
+        "metrics pruning": (PRUNE_SECONDS, prune_metrics),
+    }
+    return [
+        asyncio.create_task(every(period, name, lambda fn=fn: fn(state)), name=name)
+        for name, (period, fn) in loops.items()
+    ]

@@ -1,0 +1,1 @@
+"""Code that pushd and the dashboard both use: settings, models, the REST client."""

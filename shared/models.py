@@ -1,0 +1,168 @@
+"""The shapes pushd answers with and the native shape it takes in, shared with its clients."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+class Status(StrEnum):
+    firing = "firing"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    warning = "warning"
+    info = "info"
+
+
+# Severity words seen in the wild, mapped onto our three levels.
+_SEVERITY_WORDS = {
+    "critical": Severity.critical, "crit": Severity.critical, "page": Severity.critical,
+    "error": Severity.critical, "high": Severity.critical, "fatal": Severity.critical,
+    "emergency": Severity.critical, "disaster": Severity.critical,
+    "warning": Severity.warning, "warn": Severity.warning, "medium": Severity.warning,
+    "average": Severity.warning, "major": Severity.warning, "minor": Severity.warning,
+    "info": Severity.info, "informational": Severity.info, "low": Severity.info,
+    "notice": Severity.info, "none": Severity.info, "debug": Severity.info,
+}
+
+
+def severity_from_labels(labels: dict[str, str]) -> Severity:
+    """A label's free-form severity mapped onto ours; unknown words mean warning."""
+    return _SEVERITY_WORDS.get(labels.get("severity", "").strip().lower(), Severity.warning)
+
+
+def check_labels(labels: dict[str, str]) -> dict[str, str]:
+    """Refuse what Alertmanager refuses: an invalid label name or a missing alertname."""
+    bad = [name for name in labels if not LABEL_NAME.match(name)]
+    if bad:
+        raise ValueError(f"invalid label name(s) {bad}: names must match {LABEL_NAME.pattern}")
+    if not labels.get("alertname"):
+        raise ValueError("labels must contain a non-empty 'alertname'")
+    return labels
+
+
+class AlertIn(BaseModel):
+    """One alert in pushd's native format (POST /api/v1/alerts)."""
+
+    model_config = {"extra": "forbid"}
+
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    severity: Severity | None = None
+    status: Status = Status.firing
+    startsAt: AwareDatetime | None = None
+    endsAt: AwareDatetime | None = None
+    generatorURL: str | None = Field(None, max_length=4096)
+
+    _check_labels = field_validator("labels")(check_labels)
+
+    @field_validator("status")
+    @classmethod
+    def _no_ack_on_ingest(cls, v: Status) -> Status:
+        if v is Status.acknowledged:
+            raise ValueError("status must be 'firing' or 'resolved'; acknowledge with POST /api/v1/alerts/{id}/ack")
+        return v
+
+
+class Alert(BaseModel):
+    """A stored alert as pushd lists it."""
+
+    id: int
+    fingerprint: str
+    status: Status
+    severity: Severity
+    alertname: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime | None = None
+    last_seen: datetime
+    count: int
+    generator_url: str | None = None
+    source: str
+
+
+class HistoryEntry(BaseModel):
+    """One state change of an alert: what happened, who did it, when."""
+
+    ts: datetime
+    action: str
+    status: Status
+    actor: str
+    comment: str | None = None
+
+
+class AlertDetail(Alert):
+    history: list[HistoryEntry]
+
+
+class AlertPage(BaseModel):
+    items: list[Alert]
+    total: int
+
+
+class Transition(BaseModel):
+    """Body of POST /api/v1/alerts/{id}/ack and /resolve."""
+
+    model_config = {"extra": "forbid"}
+
+    by: str = Field(min_length=1, max_length=200)
+    comment: str | None = Field(None, max_length=4000)
+
+
+class MetricSample(BaseModel):
+    """One psutil reading of the host pushd runs on."""
+
+    ts: datetime
+    cpu_percent: float
+    memory_percent: float
+    swap_percent: float
+    disk_percent: float
+    load1: float
+    load5: float
+    load15: float
+    net_in_bps: float
+    net_out_bps: float
+
+
+class Counts(BaseModel):
+    by_status: dict[str, int]
+    by_severity: dict[str, int]
+    total: int
+
+
+class LogEntry(BaseModel):
+    """A state change in the live log: the history entry plus which alert it belongs to."""
+
+    ts: datetime
+    alert_id: int
+    alertname: str
+    severity: Severity
+    action: str
+    status: Status
+    actor: str
+    comment: str | None = None
+
+
+class Snapshot(BaseModel):
+    """GET /api/v1/snapshot: everything a dashboard draws, in one call."""
+
+    ts: datetime
+    counts: Counts
+    recent_alerts: list[Alert]
+    firing_alerts: list[Alert]
+    latest_metrics: MetricSample | None
+    trend: list[MetricSample]
+    events: list[LogEntry]
+    subscribers: dict[str, int]
+    server: dict[str, Any]

@@ -1,0 +1,64 @@
+"""Every setting of the project, read from the environment in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PushdSettings(BaseSettings):
+    """pushd's settings; each field is read from `PUSHD_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="PUSHD_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    data_dir: Path = Path("./data")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # Host sampling and push periods, in seconds.
+    sample_seconds: float = Field(5.0, gt=0)
+    alerts_period: float = Field(5.0, gt=0)
+    metrics_period: float = Field(10.0, gt=0)
+    metrics_retention_hours: float = Field(48.0, gt=0)
+
+    # Built-in host rules: fire when a value stays above its threshold for `alert_for_seconds`.
+    cpu_alert_percent: float = Field(90.0, ge=0, le=100)
+    memory_alert_percent: float = Field(90.0, ge=0, le=100)
+    disk_alert_percent: float = Field(90.0, ge=0, le=100)
+    alert_for_seconds: float = Field(120.0, ge=0)
+    host_rules_enabled: bool = True
+
+    # Alerts posted to /api/v2/alerts without endsAt resolve after this long without a refresh
+    # (Alertmanager's resolve_timeout).
+    resolve_timeout: float = Field(300.0, gt=0)
+
+    # SQLite durability: FULL survives power loss too; NORMAL survives a process crash (kill -9).
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+    # WebSocket fan-out.
+    ws_queue_size: int = Field(256, ge=1)
+    ws_ping_interval: float = Field(20.0, gt=0)
+    ws_ping_timeout: float = Field(20.0, gt=0)
+    ws_recent_alerts: int = Field(20, ge=1, le=500)
+    ws_trend_points: int = Field(60, ge=1, le=5000)
+
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "pushd.sqlite3"
+
+
+class DashboardSettings(BaseSettings):
+    """The dashboard's settings; it reaches pushd only through `PUSHD_URL`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    pushd_url: str = "http://127.0.0.1:8000"
+    dashboard_refresh_seconds: float = Field(5.0, ge=0)
+    dashboard_language: Literal["zh", "en"] = "zh"
+    dashboard_http_timeout: float = Field(3.0, gt=0)
