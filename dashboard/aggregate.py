@@ -1,0 +1,113 @@
+"""Incidents, runbooks and users derived from pushd's alerts and their history; plain functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from dashboard.tables import SEVERITY_ORDER, safe_link
+from shared.models import Alert, HistoryEntry, LogEntry
+
+GroupBy = Literal["alertname", "instance", "both"]
+# Actors that are ingest paths or pushd itself, not people: pushd records the source as the actor.
+SYSTEM_ACTORS = frozenset({"api", "alertmanager", "prometheus", "pushd"})
+RUNBOOK_KEYS = ("runbook_url", "runbook")
+
+
+@dataclass
+class Incident:
+    """Open alerts sharing an alert name and/or an instance."""
+
+    key: str
+    alert_ids: list[int] = field(default_factory=list)
+    firing: int = 0
+    acknowledged: int = 0
+    worst: str = "info"
+    first_started: datetime | None = None
+    last_seen: datetime | None = None
+
+
+def group_key(alert: Alert, by: GroupBy) -> str:
+    instance = alert.labels.get("instance", "—")
+    if by == "alertname":
+        return alert.alertname
+    if by == "instance":
+        return instance
+    return f"{alert.alertname} @ {instance}"
+
+
+def incidents(alerts: Iterable[Alert], by: GroupBy) -> list[Incident]:
+    """Groups of open alerts, the worst (most critical, then largest) first."""
+    groups: dict[str, Incident] = {}
+    for a in alerts:
+        if a.status.value == "resolved":
+            continue
+        inc = groups.setdefault(group_key(a, by), Incident(group_key(a, by)))
+        inc.alert_ids.append(a.id)
+        if a.status.value == "firing":
+            inc.firing += 1
+        else:
+            inc.acknowledged += 1
+        if SEVERITY_ORDER[a.severity.value] < SEVERITY_ORDER[inc.worst]:
+            inc.worst = a.severity.value
+        inc.first_started = min(filter(None, (inc.first_started, a.starts_at)))
+        inc.last_seen = max(filter(None, (inc.last_seen, a.last_seen)))
+    return sorted(groups.values(), key=lambda i: (SEVERITY_ORDER[i.worst], -len(i.alert_ids), i.key))
+
+
+@dataclass
+class Runbook:
+    url: str
+    link: str | None  # the URL when it is safe to click (http/https), else None
+    alertnames: set[str] = field(default_factory=set)
+    open_alerts: int = 0
+    last_seen: datetime | None = None
+
+
+def runbooks(alerts: Iterable[Alert]) -> list[Runbook]:
+    """One entry per distinct runbook URL, with the alert names that point at it."""
+    found: dict[str, Runbook] = {}
+    for a in alerts:
+        url = next((a.annotations[k].strip() for k in RUNBOOK_KEYS if a.annotations.get(k, "").strip()), None)
+        if url is None:
+            continue
+        rb = found.setdefault(url, Runbook(url, safe_link(url)))
+        rb.alertnames.add(a.alertname)
+        rb.open_alerts += a.status.value != "resolved"
+        rb.last_seen = max(filter(None, (rb.last_seen, a.last_seen)))
+    return sorted(found.values(), key=lambda r: (-r.open_alerts, r.url))
+
+
+@dataclass
+class Actor:
+    name: str
+    system: bool
+    acknowledged: int = 0
+    resolved: int = 0
+    other: int = 0
+    last_action: datetime | None = None
+    last_alert: str = ""
+
+
+def actors(entries: Iterable[tuple[int, str, HistoryEntry | LogEntry]]) -> list[Actor]:
+    """Who did what, from (alert id, alert name, history entry); an entry seen in two sources counts once."""
+    seen: set[tuple[int, str, datetime, str]] = set()
+    out: dict[str, Actor] = {}
+    for alert_id, alertname, e in entries:
+        ident = (alert_id, e.actor, e.ts, e.action)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        actor = out.setdefault(e.actor, Actor(e.actor, e.actor in SYSTEM_ACTORS))
+        if e.action == "acknowledged":
+            actor.acknowledged += 1
+        elif e.action == "resolved":
+            actor.resolved += 1
+        else:
+            actor.other += 1
+        if actor.last_action is None or e.ts > actor.last_action:
+            actor.last_action, actor.last_alert = e.ts, alertname
+    # People first, the most active first.
+    return sorted(out.values(), key=lambda a: (a.system, -(a.acknowledged + a.resolved + a.other), a.name))

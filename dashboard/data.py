@@ -1,0 +1,138 @@
+"""Reads from pushd's REST API: briefly cached, with the last good answer kept per session.
+
+The cached functions are shared by every session (pushd's data is the same for everyone) and cache
+only successes: a failed read raises, is never cached, and the next rerun tries pushd again, which
+is how a page recovers by itself. `load()` turns a failure into "offline" plus the last good value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+import streamlit as st
+
+from dashboard import session
+from shared.client import PushdClient, PushdError, PushdUnavailable
+from shared.models import AlertDetail, AlertPage, HistoryEntry, LogEntry, MetricSample, Snapshot
+from shared.settings import DashboardSettings
+
+T = TypeVar("T")
+# Short enough to look live at a 2 s refresh; long enough that a page's several reads in one rerun,
+# and many open browsers, cost pushd one request each.
+TTL_SECONDS = 1.5
+STATUS_KEY = "conn_status"
+LAST_KEY = "last_good"
+
+
+@dataclass
+class Connection:
+    """What the sidebar says about pushd."""
+
+    ok: bool | None = None  # None until the first read
+    last_ok: datetime | None = None  # server time of the last snapshot read
+    error: str | None = None
+    subscribers: dict[str, int] = field(default_factory=dict)
+
+
+@st.cache_resource(show_spinner=False)
+def client(url: str) -> PushdClient:
+    """One keep-alive client per pushd URL, shared by sessions (httpx.Client is thread-safe)."""
+    return PushdClient(url, timeout=DashboardSettings().dashboard_http_timeout)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=8)
+def fetch_snapshot(url: str) -> Snapshot:
+    return client(url).snapshot()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=64)
+def fetch_alerts(url: str, status: tuple[str, ...], severity: tuple[str, ...], labels: tuple[tuple[str, str], ...],
+                 q: str, since: datetime | None, limit: int, offset: int) -> AlertPage:
+    return client(url).list_alerts(status=status, severity=severity, labels=dict(labels), q=q or None,
+                                   since=since, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=64)
+def fetch_alert(url: str, alert_id: int) -> AlertDetail:
+    return client(url).get_alert(alert_id)
+
+
+@st.cache_data(ttl=10, show_spinner=False, max_entries=16)
+def fetch_history(url: str, minutes: int, max_points: int) -> list[MetricSample]:
+    """Trend windows change slowly (one sample per few seconds): a longer TTL is fine."""
+    return client(url).metrics_history(minutes, max_points)
+
+
+def clear_alert_caches() -> None:
+    """After a write, so the next read shows the new state instead of a cached one."""
+    for fn in (fetch_snapshot, fetch_alerts, fetch_alert):
+        fn.clear()
+
+
+def connection() -> Connection:
+    if STATUS_KEY not in st.session_state:
+        st.session_state[STATUS_KEY] = Connection()
+    return st.session_state[STATUS_KEY]
+
+
+def load(key: str, read: Callable[[], T]) -> T | None:
+    """`read()` from pushd; when pushd is unreachable, mark the session offline and return the last good value."""
+    last: dict[str, object] = st.session_state.setdefault(LAST_KEY, {})
+    conn = connection()
+    try:
+        value = read()
+    except PushdUnavailable as exc:
+        conn.ok, conn.error = False, str(exc)
+        return last.get(key)  # type: ignore[return-value]
+    conn.ok, conn.error = True, None
+    if isinstance(value, Snapshot):
+        conn.last_ok, conn.subscribers = value.ts, dict(value.subscribers)
+    last[key] = value
+    return value
+
+
+def snapshot() -> Snapshot | None:
+    url = session.pushd_url()
+    return load("snapshot", lambda: fetch_snapshot(url))
+
+
+def alert_detail(alert_id: int) -> AlertDetail | None:
+    """The alert with its history; None when pushd is down or has no such alert."""
+    url = session.pushd_url()
+    try:
+        return load(f"alert:{alert_id}", lambda: fetch_alert(url, alert_id))
+    except PushdError:
+        return None
+
+
+def history(minutes: int, max_points: int = 240) -> list[MetricSample]:
+    url = session.pushd_url()
+    return load(f"history:{minutes}", lambda: fetch_history(url, minutes, max_points)) or []
+
+
+@st.cache_data(ttl=15, show_spinner=False, max_entries=4)
+def fetch_recent_history(url: str, per_status: int) -> list[tuple[int, str, HistoryEntry]]:
+    """History entries of the most recently acknowledged and resolved alerts: where operators' names are.
+
+    pushd has no "all history" endpoint, so this reads up to 2 * `per_status` alert details, in
+    parallel, and caches them longer than the live reads.
+    """
+    c = client(url)
+    ids = [a.id for status in ("acknowledged", "resolved")
+           for a in c.list_alerts(status=[status], limit=per_status).items]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        details = list(pool.map(c.get_alert, ids))
+    return [(d.id, d.alertname, h) for d in details for h in d.history]
+
+
+def actor_entries(per_status: int) -> list[tuple[int, str, HistoryEntry | LogEntry]]:
+    """(alert id, alert name, entry) from the live log and recent alert histories; [] when pushd is down."""
+    url = session.pushd_url()
+    snap = snapshot()
+    recent = load("recent_history", lambda: fetch_recent_history(url, per_status)) or []
+    events = [(e.alert_id, e.alertname, e) for e in snap.events] if snap else []
+    return [*events, *recent]

@@ -1,0 +1,81 @@
+"""Plotly figure builders: data in, `go.Figure` out, no Streamlit, so tests call them directly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+import plotly.graph_objects as go
+
+Theme = Literal["light", "dark"]
+
+GREEN = (34, 197, 94)
+BLUE = (59, 130, 246)
+RED = "#ef4444"
+AMBER = "#f59e0b"
+GREEN_HEX = "#22c55e"
+STATUS_COLORS = {"firing": RED, "acknowledged": AMBER, "resolved": GREEN_HEX}
+# Gauge bands: calm below 70 %, warning to 90 %, danger above (pushd's host rules fire at 90 % by default).
+BANDS = ((0, 70, "rgba(34,197,94,0.18)"), (70, 90, "rgba(245,158,11,0.25)"), (90, 100, "rgba(239,68,68,0.28)"))
+
+
+def template(theme: Theme) -> str:
+    return "plotly_dark" if theme == "dark" else "plotly_white"
+
+
+def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
+    return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha})"
+
+
+def _layout(fig: go.Figure, title: str, theme: Theme, height: int) -> go.Figure:
+    # A transparent background lets the page's theme show through in both light and dark mode.
+    fig.update_layout(title={"text": title, "x": 0.02}, template=template(theme), height=height,
+                      margin={"l": 30, "r": 20, "t": 50, "b": 30},
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def gauge(value: float | None, title: str, theme: Theme = "light", rgb: tuple[int, int, int] = GREEN) -> go.Figure:
+    """A 0–100 % gauge; `None` (no sample yet) draws an empty dial instead of a false zero."""
+    indicator = go.Indicator(
+        mode="gauge+number", value=value, number={"suffix": " %", "valueformat": ".1f"},
+        gauge={"axis": {"range": [0, 100]}, "bar": {"color": _rgba(rgb, 0.9)},
+               "steps": [{"range": [lo, hi], "color": c} for lo, hi, c in BANDS]},
+    )
+    return _layout(go.Figure(indicator), title, theme, height=230)
+
+
+def trend(times: Sequence[datetime], values: Sequence[float], title: str, rgb: tuple[int, int, int],
+          theme: Theme = "light", y_title: str = "%") -> go.Figure:
+    """A smooth line with a vertical gradient fill fading to transparent at zero, as in the seed's charts."""
+    line = go.Scatter(
+        x=list(times), y=list(values), mode="lines", name=title,
+        line={"shape": "spline", "smoothing": 1.0, "width": 2.5, "color": _rgba(rgb, 1.0)},
+        fill="tozeroy",
+        fillgradient={"type": "vertical", "colorscale": [[0.0, _rgba(rgb, 0.0)], [1.0, _rgba(rgb, 0.45)]]},
+        hovertemplate="%{x|%H:%M:%S}  %{y:.1f}<extra></extra>",
+    )
+    fig = _layout(go.Figure(line), title, theme, height=300)
+    fig.update_yaxes(range=[0, 100] if y_title == "%" else None, title=y_title, rangemode="tozero")
+    fig.update_xaxes(showgrid=False)
+    return fig
+
+
+def cpu_trend(times: Sequence[datetime], values: Sequence[float], title: str, theme: Theme = "light") -> go.Figure:
+    return trend(times, values, title, GREEN, theme)
+
+
+def memory_trend(times: Sequence[datetime], values: Sequence[float], title: str, theme: Theme = "light") -> go.Figure:
+    return trend(times, values, title, BLUE, theme)
+
+
+def status_pie(counts: dict[str, int], names: dict[str, str], title: str, theme: Theme = "light") -> go.Figure:
+    """Alerts by status: firing red, acknowledged amber, resolved green; `names` are the translated labels."""
+    order = ("firing", "acknowledged", "resolved")
+    pie = go.Pie(
+        labels=[names.get(s, s) for s in order], values=[counts.get(s, 0) for s in order],
+        marker={"colors": [STATUS_COLORS[s] for s in order]}, hole=0.45, sort=False,
+        textinfo="value+percent", hovertemplate="%{label}: %{value}<extra></extra>",
+    )
+    return _layout(go.Figure(pie), title, theme, height=300)

@@ -1,0 +1,53 @@
+"""What every page shares: the sidebar connection status, the offline banner and auto-refresh."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+from streamlit_autorefresh import st_autorefresh
+
+from dashboard import data, session
+from dashboard.session import t
+
+
+def when(ts: datetime | None) -> str:
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else t("conn_never")
+
+
+def sidebar_status() -> None:
+    """Reachable or not, the last good refresh and subscriber counts, always in the sidebar."""
+    conn = data.connection()
+    with st.sidebar:
+        st.subheader(t("conn_title"))
+        if conn.ok:
+            st.success(t("conn_ok"), icon=":material/check_circle:")
+        elif conn.ok is False:
+            st.error(t("conn_down"), icon=":material/cloud_off:")
+        else:
+            st.info(t("conn_unknown"))
+        st.caption(session.pushd_url())
+        st.caption(t("conn_last_ok", when=when(conn.last_ok)) if conn.last_ok else t("conn_never"))
+        if conn.subscribers:
+            detail = ", ".join(f"{ch} {n}" for ch, n in sorted(conn.subscribers.items()))
+            st.caption(t("conn_subscribers", detail=detail))
+        if st.session_state.get(session.PAUSED):
+            st.caption(t("refresh_paused"))
+        else:
+            st.caption(t("refresh_every", seconds=st.session_state.get(session.REFRESH)))
+
+
+def offline_banner() -> None:
+    """Said plainly on every page while pushd is unreachable; the data below is the last good one."""
+    conn = data.connection()
+    if conn.ok is False:
+        st.error(t("offline_banner", url=session.pushd_url(), when=when(conn.last_ok)),
+                 icon=":material/cloud_off:")
+
+
+def auto_refresh() -> None:
+    """Rerun the page every N seconds unless paused. Widgets have keys, so filters and selection survive."""
+    if st.session_state.get(session.PAUSED):
+        return
+    seconds = float(st.session_state.get(session.REFRESH) or 5)
+    st_autorefresh(interval=int(seconds * 1000), key="autorefresh")

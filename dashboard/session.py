@@ -1,0 +1,58 @@
+"""Per-browser-session preferences (language, theme, refresh, pushd URL) kept in st.session_state.
+
+Widgets bound to these keys use `persist_state="session"`, so a value chosen on the Settings page
+survives switching to another page and back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard.i18n import Lang, translate
+from shared.settings import DashboardSettings
+
+# Session keys of the preferences; the Settings page's widgets use the same keys.
+LANG = "pref_lang"
+THEME = "pref_theme"
+REFRESH = "pref_refresh_seconds"
+PAUSED = "pref_paused"
+URL = "pref_pushd_url"
+OPERATOR = "pref_operator"
+REFRESH_CHOICES = (2, 5, 10, 30, 60)
+
+
+def defaults(settings: DashboardSettings) -> dict[str, Any]:
+    """The preferences a new session starts with, from the environment."""
+    refresh = int(settings.dashboard_refresh_seconds)
+    return {
+        LANG: settings.dashboard_language,
+        THEME: "light",
+        # 0 in the environment means "do not refresh": start paused at the default interval.
+        REFRESH: refresh if refresh in REFRESH_CHOICES else 5,
+        PAUSED: refresh == 0,
+        URL: settings.pushd_url,
+        OPERATOR: "",
+    }
+
+
+def init(settings: DashboardSettings) -> None:
+    """Fill in every preference the session does not have yet."""
+    for key, value in defaults(settings).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def lang() -> Lang:
+    value = st.session_state.get(LANG, "zh")
+    return "en" if value == "en" else "zh"
+
+
+def t(key: str, **kw: object) -> str:
+    """Translate `key` into the session's language."""
+    return translate(key, lang(), **kw)
+
+
+def pushd_url() -> str:
+    return str(st.session_state.get(URL) or DashboardSettings().pushd_url).rstrip("/")
