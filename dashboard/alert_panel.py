@@ -9,13 +9,16 @@ import streamlit as st
 
 from dashboard import actions, data, session, tables
 from dashboard.actions import Action
+from dashboard.alert_query import merge_selection
 from dashboard.session import t
-from shared.models import AlertDetail
+from shared.models import AlertDetail, AlertPage
 
 SELECTED = "al_selected"  # alert ids the user ticked, across pages and refreshes
 DETAIL = "al_detail"  # the alert shown in the detail panel
 FLASH = "al_flash"  # the outcome of the last action, shown once after the rerun it caused
 COMMENT = "al_comment"
+SHOWN = "al_shown"  # ids in the table as last drawn: maps a ticked row position back to its alert
+TABLE = "al_table"
 
 
 def run_action(action: Action, ids: list[int]) -> None:
@@ -43,6 +46,52 @@ def flash() -> None:
         st.success(text)
     elif kind:
         st.warning(text)  # holds pushd's refusal text, which is plain and ours
+
+
+def on_tick() -> None:
+    """Table selection callback: row positions -> alert ids, so a refresh that shifts rows loses nothing."""
+    rows = list(st.session_state[TABLE]["selection"]["rows"])
+    before = st.session_state.get(SELECTED, [])
+    after = merge_selection(before, st.session_state.get(SHOWN, []), rows)
+    added = [i for i in after if i not in before]
+    st.session_state[SELECTED] = after
+    if added:
+        st.session_state[DETAIL] = added[-1]
+
+
+def table(result: AlertPage, offset: int) -> list[int]:
+    """The page of alerts with row selection; returns the ids shown."""
+    shown = [a.id for a in result.items]
+    st.session_state[SHOWN] = shown
+    selected = st.session_state.setdefault(SELECTED, [])
+    # Re-tick the selected alerts where they are now: alerts arriving on a refresh shift the rows.
+    st.session_state[TABLE] = {"selection": {"rows": [shown.index(i) for i in selected if i in shown],
+                                             "columns": []}}
+    if result.items:
+        st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
+        st.dataframe(tables.alert_frame(result.items, t), hide_index=True, key=TABLE, on_select=on_tick,
+                     selection_mode="multi-row")
+        st.caption(t("select_hint"))
+    else:
+        st.info(t("no_matches"))
+    return shown
+
+
+def detail_section(choices: list[int], names: dict[int, str]) -> None:
+    """Pick an alert (a ticked one is picked for you) and see its detail."""
+    st.subheader(t("detail"))
+    current = st.session_state.get(DETAIL)
+    if current is not None and current not in choices:
+        choices = [*choices, current]
+    picked = st.selectbox(t("detail_pick"), choices, index=None, key=DETAIL,
+                          format_func=lambda i: f"#{i} {names.get(i, '')}")
+    if picked is None:
+        return
+    alert = data.alert_detail(int(picked))
+    if alert is None:
+        st.info(t("alert_gone", id=picked))
+    else:
+        detail(alert)
 
 
 def action_bar(selected: list[int]) -> None:

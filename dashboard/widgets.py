@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -20,9 +21,8 @@ def no_data() -> None:
     st.info(t("offline_no_data"))
 
 
-def status_name(status: str) -> str:
-    return t(f"status_{status}")
-
-
-def severity_name(severity: str) -> str:
-    return t(f"severity_{severity}")
+def labeller(keys: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A format_func from option -> catalogue key, translated now: Streamlit may call it after the run
+    (AppTest does), when the session's language is no longer at hand."""
+    table = {option: t(key) for option, key in keys.items()}
+    return lambda option: table.get(option, str(option))

@@ -9,40 +9,47 @@ from dashboard import aggregate, data, session
 from dashboard.alert_query import API_PAGE
 from dashboard.session import t
 from dashboard.tables import local
-from dashboard.widgets import no_data
+from dashboard.widgets import labeller, no_data
+from shared.models import AlertPage
 
 GROUPINGS = ("both", "alertname", "instance")
 SEVERITIES = ("critical", "warning", "info")
+MAX_IDS = 20  # per row; a group of hundreds would make an unreadable cell
+
+
+def table(page: AlertPage, by: aggregate.GroupBy) -> None:
+    if page.total > len(page.items):
+        st.warning(t("truncated", total=page.total, n=len(page.items)))
+    groups = aggregate.incidents(page.items, by)
+    if not groups:
+        st.success(t("no_incidents"))
+        return
+    frame = pd.DataFrame([{
+        t("col_group"): g.key,
+        t("col_worst"): t(f"severity_{g.worst}"),
+        t("col_open"): len(g.alert_ids),
+        t("status_firing"): g.firing,
+        t("status_acknowledged"): g.acknowledged,
+        t("col_first"): local(g.first_started),
+        t("col_last_seen"): local(g.last_seen),
+        t("col_ids"): ", ".join(f"#{i}" for i in g.alert_ids[:MAX_IDS]) + (" …" if len(g.alert_ids) > MAX_IDS else ""),
+    } for g in groups])
+    st.dataframe(frame, hide_index=True, key="inc_table")
+
 
 st.title(t("page_incidents"))
 left, right = st.columns(2)
 by = left.segmented_control(t("group_by"), GROUPINGS, default="both", required=True, key="inc_group",
-                            format_func=lambda g: t(f"group_{g}"), persist_state="session") or "both"
+                            format_func=labeller({g: f"group_{g}" for g in GROUPINGS}),
+                            persist_state="session") or "both"
 severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["critical"], key="inc_severity",
-                               format_func=lambda s: t(f"severity_{s}"), persist_state="session")
+                               format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
+                               persist_state="session")
 st.caption(t("incidents_caption", n=API_PAGE))
-
 url = session.pushd_url()
-page = data.load("incidents", lambda: data.fetch_alerts(url, ("firing", "acknowledged"), tuple(severities), (),
-                                                         "", None, API_PAGE, 0))
-if page is None:
+open_alerts = data.load("incidents", lambda: data.fetch_alerts(
+    url, ("firing", "acknowledged"), tuple(severities), (), "", None, API_PAGE, 0))
+if open_alerts is None:
     no_data()
-    st.stop()
-if page.total > len(page.items):
-    st.warning(t("truncated", total=page.total, n=len(page.items)))
-
-groups = aggregate.incidents(page.items, by)
-if not groups:
-    st.success(t("no_incidents"))
-    st.stop()
-frame = pd.DataFrame([{
-    t("col_group"): g.key,
-    t("col_worst"): t(f"severity_{g.worst}"),
-    t("col_open"): len(g.alert_ids),
-    t("status_firing"): g.firing,
-    t("status_acknowledged"): g.acknowledged,
-    t("col_first"): local(g.first_started),
-    t("col_last_seen"): local(g.last_seen),
-    t("col_ids"): ", ".join(f"#{i}" for i in g.alert_ids[:20]) + (" …" if len(g.alert_ids) > 20 else ""),
-} for g in groups])
-st.dataframe(frame, hide_index=True, key="inc_table")
+else:
+    table(open_alerts, by)

@@ -8,41 +8,45 @@ from dashboard import data, figures, tables, theme
 from dashboard.session import t
 from dashboard.units import duration
 from dashboard.widgets import kpi_row, no_data
+from shared.models import Snapshot
+
+
+def render(snap: Snapshot) -> None:
+    m = snap.latest_metrics
+    counts = snap.counts.by_status
+    kpi_row([
+        (t("cpu"), f"{m.cpu_percent:.1f} %" if m else "—"),
+        (t("memory"), f"{m.memory_percent:.1f} %" if m else "—"),
+        (t("status_firing"), counts.get("firing", 0)),
+        (t("status_acknowledged"), counts.get("acknowledged", 0)),
+        (t("status_resolved"), counts.get("resolved", 0)),
+    ])
+    left, right = st.columns(2)
+    left.plotly_chart(figures.gauge(m.cpu_percent if m else None, t("cpu"), theme.current(), figures.GREEN),
+                      key="gauge_cpu")
+    right.plotly_chart(figures.gauge(m.memory_percent if m else None, t("memory"), theme.current(), figures.BLUE),
+                       key="gauge_memory")
+
+    st.subheader(t("latest_firing"))
+    firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")
+    if firing:
+        st.dataframe(tables.alert_frame(firing[:20], t), hide_index=True, key="overview_firing")
+    else:
+        st.success(t("no_firing"))
+
+    st.subheader(t("pushd_status"))
+    server = snap.server
+    kpi_row([
+        (t("server_version"), str(server.get("version", "?"))),
+        (t("server_host"), str(server.get("hostname", "?"))),
+        (t("server_uptime"), duration(float(server.get("uptime_seconds", 0)))),
+        (t("total_alerts"), snap.counts.total),
+    ])
+
 
 st.title(t("page_overview"))
-snap = data.snapshot()
-if snap is None:
+snapshot = data.snapshot()
+if snapshot is None:
     no_data()
-    st.stop()
-
-m = snap.latest_metrics
-counts = snap.counts.by_status
-kpi_row([
-    (t("cpu"), f"{m.cpu_percent:.1f} %" if m else "—"),
-    (t("memory"), f"{m.memory_percent:.1f} %" if m else "—"),
-    (t("status_firing"), counts.get("firing", 0)),
-    (t("status_acknowledged"), counts.get("acknowledged", 0)),
-    (t("status_resolved"), counts.get("resolved", 0)),
-])
-
-left, right = st.columns(2)
-left.plotly_chart(figures.gauge(m.cpu_percent if m else None, t("cpu"), theme.current(), figures.GREEN),
-                  key="gauge_cpu")
-right.plotly_chart(figures.gauge(m.memory_percent if m else None, t("memory"), theme.current(), figures.BLUE),
-                   key="gauge_memory")
-
-st.subheader(t("latest_firing"))
-firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")
-if firing:
-    st.dataframe(tables.alert_frame(firing[:20], t), hide_index=True, key="overview_firing")
 else:
-    st.success(t("no_firing"))
-
-st.subheader(t("pushd_status"))
-server = snap.server
-kpi_row([
-    (t("server_version"), str(server.get("version", "?"))),
-    (t("server_host"), str(server.get("hostname", "?"))),
-    (t("server_uptime"), duration(float(server.get("uptime_seconds", 0)))),
-    (t("total_alerts"), snap.counts.total),
-])
+    render(snapshot)

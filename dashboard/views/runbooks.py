@@ -10,30 +10,34 @@ from dashboard.alert_query import API_PAGE
 from dashboard.session import t
 from dashboard.tables import local
 from dashboard.widgets import no_data
+from shared.models import AlertPage
+
+
+def table(page: AlertPage) -> None:
+    if page.total > len(page.items):
+        st.warning(t("truncated", total=page.total, n=len(page.items)))
+    books = aggregate.runbooks(page.items)
+    if not books:
+        st.info(t("no_runbooks"))
+        return
+    frame = pd.DataFrame([{
+        t("col_link"): rb.link,  # None unless http/https: shown empty, never clickable
+        t("col_runbook"): rb.url,
+        t("col_alertnames"): ", ".join(sorted(rb.alertnames)),
+        t("col_open"): rb.open_alerts,
+        t("col_last_seen"): local(rb.last_seen),
+    } for rb in books])
+    st.dataframe(frame, hide_index=True, key="rb_table",
+                 column_config={t("col_link"): st.column_config.LinkColumn(t("col_link"))})
+
 
 st.title(t("page_runbooks"))
 include_resolved = st.toggle(t("include_resolved"), key="rb_resolved", persist_state="session")
 st.caption(t("runbooks_caption"))
-
 url = session.pushd_url()
 statuses = ("firing", "acknowledged", "resolved") if include_resolved else ("firing", "acknowledged")
-page = data.load("runbooks", lambda: data.fetch_alerts(url, statuses, (), (), "", None, API_PAGE, 0))
-if page is None:
+alerts = data.load("runbooks", lambda: data.fetch_alerts(url, statuses, (), (), "", None, API_PAGE, 0))
+if alerts is None:
     no_data()
-    st.stop()
-if page.total > len(page.items):
-    st.warning(t("truncated", total=page.total, n=len(page.items)))
-
-books = aggregate.runbooks(page.items)
-if not books:
-    st.info(t("no_runbooks"))
-    st.stop()
-frame = pd.DataFrame([{
-    t("col_link"): rb.link,  # None for anything but http/https: shown empty, never clickable
-    t("col_runbook"): rb.url,
-    t("col_alertnames"): ", ".join(sorted(rb.alertnames)),
-    t("col_open"): rb.open_alerts,
-    t("col_last_seen"): local(rb.last_seen),
-} for rb in books])
-st.dataframe(frame, hide_index=True, key="rb_table",
-             column_config={t("col_link"): st.column_config.LinkColumn(t("col_link"))})
+else:
+    table(alerts)

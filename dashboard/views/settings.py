@@ -8,6 +8,7 @@ from dashboard import data, session
 from dashboard.i18n import LANGUAGES
 from dashboard.session import t
 from dashboard.tables import safe_link
+from dashboard.widgets import labeller
 
 URL_INPUT = "pref_url_input"
 KEEP = {"persist_state": "session"}
@@ -36,6 +37,6 @@ with left:
         st.error(t("bad_url"))
 with right:
     st.segmented_control(t("theme"), ("light", "dark"), key=session.THEME, required=True,
-                         format_func=lambda v: t(f"theme_{v}"), **KEEP)
+                         format_func=labeller({"light": "theme_light", "dark": "theme_dark"}), **KEEP)
     st.segmented_control(t("language"), LANGUAGES, key=session.LANG, required=True,
-                         format_func=lambda v: t(f"lang_{v}"), **KEEP)
+                         format_func=labeller({v: f"lang_{v}" for v in LANGUAGES}), **KEEP)
