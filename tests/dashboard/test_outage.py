@@ -1,0 +1,40 @@
+"""pushd going away and coming back: the page says so, keeps the last data, then recovers by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data
+from shared.client import PushdClient
+from shared.models import AlertIn
+from tests.dashboard.conftest import open_page
+from tests.servers import free_port, pushd_process
+
+
+def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest], tmp_path: Path) -> None:
+    port = free_port()
+    env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60"}
+    with pushd_process(tmp_path / "pushd", port, **env) as (url, _):
+        with PushdClient(url) as c:
+            c.post_alerts([AlertIn(labels={"alertname": "StillHere", "severity": "warning"})])
+        at = make_app(url)
+        open_page(at, "overview")
+        before = {m.label: m.value for m in at.metric}
+        assert before["Firing"] == "1"
+
+    data.fetch_snapshot.clear()  # pushd is gone; what the cache holds would hide that for TTL_SECONDS
+    open_page(at, "overview")
+    assert [e.value for e in at.sidebar.error] == ["Unreachable"]
+    assert any("cannot be reached" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric} == before  # the last data, still on screen
+    open_page(at, "alerts")  # a page never read while up still renders, without a traceback
+    assert any("cannot be reached" in e.value for e in at.error)
+
+    with pushd_process(tmp_path / "pushd", port, **env):  # same data dir, same port: pushd is back
+        open_page(at, "overview")
+        assert [s.value for s in at.sidebar.success] == ["Connected"]
+        assert not at.error
+        assert {m.label: m.value for m in at.metric}["Firing"] == "1"
