@@ -31,7 +31,7 @@ FIRST_SAMPLE_DELAY = 0.25
 
 async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(settings.db_path, settings.sqlite_synchronous)
+    store = SQLiteStore(settings.db_path, settings.sqlite_synchronous, settings.sqlite_busy_timeout)
     await store.open()
     hub = Hub(settings.ws_queue_size, on_drop=telemetry.slow_dropped.inc,
               on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))

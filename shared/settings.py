@@ -38,6 +38,8 @@ class PushdSettings(BaseSettings):
 
     # SQLite durability: FULL survives power loss too; NORMAL survives a process crash (kill -9).
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # How long a write waits for a lock held by another process before answering 503.
+    sqlite_busy_timeout: float = Field(5.0, gt=0)
 
     # WebSocket fan-out.
     ws_queue_size: int = Field(256, ge=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel
@@ -34,7 +35,7 @@ def _result(accepted: int, changes: list[Change]) -> IngestResult:
 
 
 @router.post("/api/v1/alerts", response_model=IngestResult)
-async def post_native(state: StateDep, body: AlertIn | list[AlertIn] = Body()) -> IngestResult:
+async def post_native(state: StateDep, body: Annotated[AlertIn | list[AlertIn], Body()]) -> IngestResult:
     """One alert or a list, in pushd's own format; stored in one transaction."""
     alerts = body if isinstance(body, list) else [body]
     changes = await state.alerts.ingest([from_native(a) for a in alerts], "api")

@@ -29,22 +29,22 @@ _STOP = object()
 MAX_GROUP = 64
 
 
-def connect(path: Path, synchronous: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+def connect(path: Path, synchronous: str, busy_timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
     return conn
 
 
 class Database:
     """A SQLite file with one writer thread and `readers` reader threads."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL", readers: int = 3) -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0, readers: int = 3) -> None:
         self.path = path
         self.synchronous = synchronous
+        self.busy_timeout = busy_timeout
         self._jobs: queue.SimpleQueue[Job | object] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._local = threading.local()
@@ -53,7 +53,7 @@ class Database:
 
     def start(self, schema: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(self.path, self.synchronous)
+        conn = connect(self.path, self.synchronous, self.busy_timeout)
         conn.executescript(schema)
         self._writer = threading.Thread(target=self._write_loop, args=(conn,), name="sqlite-writer", daemon=True)
         self._writer.start()
@@ -85,7 +85,7 @@ class Database:
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = connect(self.path, self.synchronous)
+            conn = self._local.conn = connect(self.path, self.synchronous, self.busy_timeout)
             self._reader_conns.append(conn)
         return fn(conn)
 
@@ -106,7 +106,17 @@ class Database:
                         stop = True
                         break
                     group.append(nxt)  # type: ignore[arg-type]
-                self._run_group(conn, group)
+                # A caller that gave up (its task was cancelled) before its job ran gets nothing
+                # written; once running, a job can no longer be cancelled, so its result always lands.
+                group = [job for job in group if job[1].set_running_or_notify_cancel()]
+                if group:
+                    try:
+                        self._run_group(conn, group)
+                    except Exception:  # the writer must outlive any one bad group
+                        log.exception("writer failed on a group of %d jobs", len(group))
+                        for _, fut in group:
+                            if not fut.done():
+                                fut.set_exception(StoreUnavailable("write failed"))
                 if stop:
                     return
         finally:

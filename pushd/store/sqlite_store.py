@@ -138,8 +138,8 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
 class SQLiteStore:
     """AlertStore on one SQLite file in WAL mode."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
-        self.db = Database(path, synchronous)
+    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0) -> None:
+        self.db = Database(path, synchronous, busy_timeout)
 
     async def open(self) -> None:
         self.db.start(SCHEMA)

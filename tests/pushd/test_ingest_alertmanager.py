@@ -1,0 +1,76 @@
+"""Alertmanager's webhook (version 4) and API v2, as Alertmanager and Prometheus send them."""
+
+import time
+
+from starlette.testclient import TestClient
+
+from tests.pushd.helpers import iso, webhook, webhook_alert
+
+
+def by_name(client: TestClient) -> dict[str, dict]:
+    return {a["alertname"]: a for a in client.get("/api/v1/alerts").json()["items"]}
+
+
+def test_webhook_firing_then_resolved(client: TestClient) -> None:
+    r = client.post("/api/v1/webhooks/alertmanager", json=webhook(webhook_alert("A", severity="critical")))
+    assert r.status_code == 200, r.text
+    a = by_name(client)["A"]
+    assert (a["status"], a["severity"], a["ends_at"]) == ("firing", "critical", None)  # Go's zero time is "not set"
+    assert a["generator_url"].startswith("http://prometheus")
+    assert a["source"] == "alertmanager"
+
+    client.post("/api/v1/webhooks/alertmanager",
+                json=webhook(webhook_alert("A", "resolved", severity="critical"), status="resolved"))
+    a = by_name(client)["A"]
+    assert a["status"] == "resolved"
+    assert a["ends_at"] is not None
+
+
+def test_webhook_of_another_version_or_shape_is_refused(client: TestClient) -> None:
+    r = client.post("/api/v1/webhooks/alertmanager", json={**webhook(webhook_alert("A")), "version": "3"})
+    assert r.status_code == 422
+    assert "version" in r.text
+    r = client.post("/api/v1/webhooks/alertmanager", json={"version": "4", "status": "firing"})
+    assert r.status_code == 422
+    assert "alerts" in r.text
+    assert client.get("/api/v1/alerts").json()["total"] == 0
+
+
+def test_v2_endsat_in_the_past_is_resolved_in_the_future_is_firing(client: TestClient) -> None:
+    r = client.post("/api/v2/alerts", json=[
+        {"labels": {"alertname": "Past"}, "startsAt": iso(-120), "endsAt": iso(-10)},
+        {"labels": {"alertname": "Future"}, "startsAt": iso(-120), "endsAt": iso(300)},
+        {"labels": {"alertname": "NoEnd"}},
+    ])
+    assert r.status_code == 200
+    alerts = by_name(client)
+    assert alerts["Past"]["status"] == "resolved"
+    assert alerts["Future"]["status"] == "firing"
+    assert alerts["NoEnd"]["status"] == "firing"
+    assert alerts["Future"]["source"] == "prometheus"
+
+
+def test_v2_refuses_an_object_instead_of_an_array(client: TestClient) -> None:
+    r = client.post("/api/v2/alerts", json={"labels": {"alertname": "A"}})
+    assert r.status_code == 422
+    assert "list" in r.text.lower() or "array" in r.text.lower()
+
+
+def test_v2_alert_resolves_by_itself_when_endsat_passes(client: TestClient) -> None:
+    client.post("/api/v2/alerts", json=[{"labels": {"alertname": "Short"}, "endsAt": iso(1.0)}])
+    assert by_name(client)["Short"]["status"] == "firing"
+    deadline = time.monotonic() + 6
+    while by_name(client)["Short"]["status"] != "resolved":
+        assert time.monotonic() < deadline, "alert did not expire"
+        time.sleep(0.1)
+    a = by_name(client)["Short"]
+    history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
+    assert history[-1]["action"] == "expired"
+
+
+def test_v2_refresh_keeps_it_firing(client: TestClient) -> None:
+    for _ in range(3):
+        client.post("/api/v2/alerts", json=[{"labels": {"alertname": "Kept"}, "endsAt": iso(1.5)}])
+        time.sleep(0.7)
+    a = by_name(client)["Kept"]
+    assert (a["status"], a["count"]) == ("firing", 3)

@@ -1,0 +1,103 @@
+"""POST /api/v1/alerts: storing, deduplicating, reopening, and refusing bad input."""
+
+from starlette.testclient import TestClient
+
+from shared.fingerprint import fingerprint
+from tests.pushd.helpers import alert
+
+
+def alerts(client: TestClient, **params: object) -> dict:
+    return client.get("/api/v1/alerts", params=params).json()
+
+
+def test_one_alert_is_stored_with_alertmanager_fingerprint(client: TestClient) -> None:
+    r = client.post("/api/v1/alerts", json=alert("DiskFull", instance="db1"))
+    assert r.status_code == 200
+    assert r.json()["changed"][0]["event"] == "created"
+    [row] = alerts(client)["items"]
+    assert row["fingerprint"] == fingerprint({"alertname": "DiskFull", "instance": "db1"})
+    assert (row["status"], row["severity"], row["count"]) == ("firing", "warning", 1)
+    assert row["annotations"] == {"summary": "DiskFull happened"}
+
+
+def test_a_list_is_accepted(client: TestClient) -> None:
+    r = client.post("/api/v1/alerts", json=[alert("A"), alert("B"), alert("C")])
+    assert r.json()["accepted"] == 3
+    assert alerts(client)["total"] == 3
+
+
+def test_same_labels_update_instead_of_adding(client: TestClient) -> None:
+    client.post("/api/v1/alerts", json=alert("A", instance="x"))
+    first = alerts(client)["items"][0]
+    again = {**alert("A", instance="x"), "annotations": {"summary": "worse now"}}
+    r = client.post("/api/v1/alerts", json=again)
+    assert r.json()["changed"][0]["event"] == "repeated"
+    page = alerts(client)
+    assert page["total"] == 1
+    row = page["items"][0]
+    assert row["count"] == 2
+    assert row["annotations"] == {"summary": "worse now"}
+    assert row["last_seen"] > first["last_seen"]
+    assert row["starts_at"] == first["starts_at"]
+
+
+def test_resolved_alert_that_fires_again_reopens(client: TestClient) -> None:
+    client.post("/api/v1/alerts", json=alert("A"))
+    r = client.post("/api/v1/alerts", json={**alert("A"), "status": "resolved"})
+    assert r.json()["changed"][0]["event"] == "resolved"
+    r = client.post("/api/v1/alerts", json=alert("A"))
+    assert r.json()["changed"][0]["event"] == "reopened"
+    row = alerts(client)["items"][0]
+    assert row["status"] == "firing"
+    assert row["ends_at"] is None
+    history = client.get(f"/api/v1/alerts/{row['id']}").json()["history"]
+    assert [h["action"] for h in history] == ["created", "resolved", "reopened"]
+
+
+def test_severity_from_field_then_label_then_warning(client: TestClient) -> None:
+    client.post("/api/v1/alerts", json=[
+        {**alert("Field", severity="info"), "severity": "critical"},
+        alert("Label", severity="page"),
+        alert("Default"),
+    ])
+    by_name = {a["alertname"]: a["severity"] for a in alerts(client)["items"]}
+    assert by_name == {"Field": "critical", "Label": "critical", "Default": "warning"}
+
+
+def test_bad_input_is_a_4xx_that_says_what_is_wrong(client: TestClient) -> None:
+    cases = {
+        "not json": (b"{not json", 422, "json"),
+        "no alertname": (b'{"labels": {"instance": "x"}}', 422, "alertname"),
+        "wrong type": (b'{"labels": {"alertname": 5}}', 422, "string"),
+        "bad label name": (b'{"labels": {"alertname": "A", "bad-name": "x"}}', 422, "label name"),
+        "bad severity": (b'{"labels": {"alertname": "A"}, "severity": "huge"}', 422, "critical"),
+        "bad status": (b'{"labels": {"alertname": "A"}, "status": "acknowledged"}', 422, "ack"),
+        "unknown field": (b'{"labels": {"alertname": "A"}, "lables": {}}', 422, "lables"),
+        "bad time": (b'{"labels": {"alertname": "A"}, "startsAt": "yesterday"}', 422, "startsAt"),
+    }
+    for name, (body, status, words) in cases.items():
+        r = client.post("/api/v1/alerts", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == status, name
+        assert words.lower() in r.text.lower(), (name, r.text)
+    assert alerts(client)["total"] == 0
+
+
+def test_a_batch_with_one_bad_alert_stores_nothing(client: TestClient) -> None:
+    r = client.post("/api/v1/alerts", json=[alert("Good"), {"labels": {"instance": "no name"}}])
+    assert r.status_code == 422
+    assert "alertname" in r.text
+    assert alerts(client)["total"] == 0
+
+
+def test_body_over_one_mebibyte_is_413(client: TestClient) -> None:
+    big = [{**alert(f"A{i}"), "annotations": {"blob": "x" * 10_000}} for i in range(120)]
+    r = client.post("/api/v1/alerts", json=big)
+    assert r.status_code == 413
+    assert "larger than" in r.json()["detail"]
+
+    def chunks():  # no Content-Length: the limit is enforced while reading
+        for _ in range(200):
+            yield b"x" * 10_000
+    r = client.post("/api/v1/alerts", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert alerts(client)["total"] == 0

@@ -1,0 +1,129 @@
+"""WebSocket push against a real uvicorn server: snapshots, instant events, seq, slow subscribers."""
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.conftest import make_settings
+from tests.pushd.helpers import alert
+from tests.servers import serve_in_thread
+
+
+def ws(url: str, path: str) -> ClientConnection:
+    return connect(url.replace("http://", "ws://") + path, open_timeout=5)
+
+
+def recv(conn: ClientConnection, timeout: float = 5.0) -> dict:
+    return json.loads(conn.recv(timeout=timeout))
+
+
+def recv_type(conn: ClientConnection, type_: str, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = recv(conn, max(0.01, deadline - time.monotonic()))
+        if msg["type"] == type_:
+            return msg
+
+
+@pytest.fixture
+def quiet_url(tmp_path: Path):
+    """Periodic pushes an hour apart, so that anything that arrives quickly was pushed at once."""
+    settings = make_settings(tmp_path, alerts_period=3600, metrics_period=3600)
+    with serve_in_thread(settings) as url:
+        yield url
+
+
+def test_snapshot_on_connect_then_event_at_once(quiet_url: str) -> None:
+    with ws(quiet_url, "/ws/alerts") as conn:
+        first = recv(conn)
+        assert (first["type"], first["seq"]) == ("alerts_update", 1)
+        assert set(first["data"]["counts"]["by_status"]) == {"firing", "acknowledged", "resolved"}
+        start = time.monotonic()
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"))
+        event = recv(conn, timeout=3)
+        assert time.monotonic() - start < 3
+        assert (event["type"], event["seq"]) == ("alert_event", 2)
+        assert event["data"]["event"] == "created"
+        assert event["data"]["alert"]["labels"] == {"alertname": "Now", "instance": "i1"}
+        alert_id = event["data"]["alert"]["id"]
+        httpx.post(f"{quiet_url}/api/v1/alerts/{alert_id}/ack", json={"by": "op"})
+        ack = recv(conn)
+        assert (ack["seq"], ack["data"]["event"], ack["data"]["alert"]["status"]) == (3, "acknowledged", "acknowledged")
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"))
+        assert recv(conn)["data"]["event"] == "repeated"
+
+
+def test_metrics_channel_sends_latest_and_trend(quiet_url: str) -> None:
+    with ws(quiet_url, "/ws/metrics") as conn:
+        msg = recv(conn)
+        assert msg["type"] == "metrics_update"
+        assert 0 <= msg["data"]["latest"]["cpu_percent"] <= 100
+        assert msg["data"]["trend"][-1] == msg["data"]["latest"]
+
+
+def test_one_socket_for_both_channels_counts_seq_per_channel(quiet_url: str) -> None:
+    with ws(quiet_url, "/ws?channels=alerts,metrics") as conn:
+        got = [recv(conn), recv(conn)]
+        assert sorted((m["type"], m["seq"]) for m in got) == [("alerts_update", 1), ("metrics_update", 1)]
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("X"))
+        assert recv_type(conn, "alert_event")["seq"] == 2
+
+
+def test_periodic_updates(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, alerts_period=0.2, metrics_period=0.3)
+    with serve_in_thread(settings) as url, ws(url, "/ws?channels=alerts,metrics") as conn:
+        seen: dict[str, list[int]] = {"alerts_update": [], "metrics_update": []}
+        deadline = time.monotonic() + 3
+        while min(len(v) for v in seen.values()) < 3 and time.monotonic() < deadline:
+            msg = recv(conn)
+            seen[msg["type"]].append(msg["seq"])
+        assert seen["alerts_update"][:3] == [1, 2, 3]
+        assert seen["metrics_update"][:3] == [1, 2, 3]
+
+
+def test_unknown_channel_is_closed_with_1008(live_url: str) -> None:
+    with ws(live_url, "/ws/nonsense") as conn, pytest.raises(ConnectionClosed) as info:
+        conn.recv(timeout=5)
+    assert info.value.rcvd.code == 1008
+    assert "nonsense" in info.value.rcvd.reason
+
+
+def stalled_subscriber(url: str, path: str) -> socket.socket:
+    """A client that completes the handshake, then never reads again."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    assert b" 101 " in sock.recv(1024)
+    return sock
+
+
+def test_stalled_subscriber_is_dropped_and_does_not_delay_a_healthy_one(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, alerts_period=3600, ws_queue_size=8)
+    with serve_in_thread(settings) as url:
+        stalled = stalled_subscriber(url, "/ws/alerts")
+        try:
+            with ws(url, "/ws/alerts") as healthy, httpx.Client(base_url=url) as http:
+                recv(healthy)  # the snapshot on connect
+                big = "x" * 100_000  # large events fill the stalled client's socket buffers quickly
+                worst = 0.0
+                for i in range(200):
+                    start = time.monotonic()
+                    http.post("/api/v1/alerts", json={**alert(f"A{i}"), "annotations": {"blob": big}})
+                    msg = recv_type(healthy, "alert_event")
+                    worst = max(worst, time.monotonic() - start)
+                    assert msg["data"]["alert"]["alertname"] == f"A{i}"
+                metrics = http.get("/metrics").text
+                assert "pushd_slow_subscribers_dropped_total 1.0" in metrics
+                assert http.get("/api/v1/snapshot").json()["subscribers"]["alerts"] == 1
+                assert worst < 2.0, f"healthy subscriber waited {worst:.2f}s for an event"
+        finally:
+            stalled.close()

@@ -1,0 +1,19 @@
+from shared.fingerprint import fingerprint
+
+# Fingerprints reported by a real Prometheus Alertmanager 0.25 (GET /api/v2/alerts) for these label sets.
+ALERTMANAGER_SAYS = [
+    ({"alertname": "Test", "env": "prod"}, "f2a15a3958f71c7a"),
+    ({"alertname": "HostHighCpu", "instance": "web-1", "severity": "critical", "job": "node"}, "29fa3019530c0032"),
+    ({"alertname": "Ünïcode", "path": "/a b"}, "d1a34b67d5dc2931"),
+]
+
+
+def test_matches_alertmanager() -> None:
+    for labels, expected in ALERTMANAGER_SAYS:
+        assert fingerprint(labels) == expected
+
+
+def test_order_of_labels_does_not_matter() -> None:
+    a = {"alertname": "X", "b": "2", "a": "1"}
+    assert fingerprint(a) == fingerprint(dict(reversed(list(a.items()))))
+    assert fingerprint(a) != fingerprint({**a, "a": "other"})
