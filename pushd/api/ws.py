@@ -5,10 +5,12 @@ Message types and close codes are documented in docs/push.md.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
+import anyio
 from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
 
 from pushd.api.deps import get_state
 from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, Subscriber, encode
@@ -45,20 +47,22 @@ async def serve(ws: WebSocket, channels: list[str]) -> None:
         await ws.close(CLOSE_BAD_REQUEST, f"unknown channel(s) {unknown}; choose from {list(CHANNELS)}")
         return
     state = get_state(ws)
-    async with state.hub.subscribe(channels) as sub:
+    async with state.hub.subscribe(channels) as sub, anyio.create_task_group() as tg:
         await _initial(state, sub)
-        tasks = [asyncio.create_task(coro) for coro in
-                 (_send_loop(ws, sub), _receive_loop(ws), sub.dropped.wait())]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+
+        async def until_done(fn: Callable[[], Awaitable[object]]) -> None:
+            # Whichever ends first (send fails, peer leaves, pushd drops the subscriber) ends the others.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await fn()
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(until_done, lambda: _send_loop(ws, sub))
+        tg.start_soon(until_done, lambda: _receive_loop(ws))
+        tg.start_soon(until_done, sub.dropped.wait)
     if sub.dropped.is_set():
         # Its socket buffer may be full too: do not wait on it for long.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(CLOSE_TOO_SLOW, "subscriber too slow: queue full"), CLOSE_TIMEOUT)
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError), anyio.move_on_after(CLOSE_TIMEOUT):
+            await ws.close(CLOSE_TOO_SLOW, "subscriber too slow: queue full")
 
 
 @router.websocket("/ws")

@@ -1,0 +1,62 @@
+"""Built-in host rules: the rule logic on given samples, then firing and resolving in a real pushd."""
+
+import time
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from pushd.app import create_app
+from pushd.host_rules import HostRules, Rule
+from tests.conftest import make_settings
+
+
+def sample(ts: float, cpu: float) -> dict[str, float]:
+    return {"ts": ts, "cpu_percent": cpu}
+
+
+def test_fires_only_after_the_duration_and_resolves_below() -> None:
+    rules = HostRules([Rule("HostHighCpu", "cpu_percent", 90, "warning", "CPU")], for_seconds=10, instance="h")
+    assert rules.evaluate(sample(0, 95)) == []
+    assert rules.evaluate(sample(5, 96)) == []
+    [fired] = rules.evaluate(sample(10, 97))
+    assert (fired.status, fired.labels["alertname"], fired.starts_at) == ("firing", "HostHighCpu", 0)
+    assert "97.0%" in fired.annotations["summary"]
+    assert rules.evaluate(sample(15, 99)) == []  # already firing: no repeat from the rule itself
+    [resolved] = rules.evaluate(sample(20, 50))
+    assert resolved.status == "resolved"
+    assert resolved.fingerprint == fired.fingerprint
+
+
+def test_a_dip_restarts_the_clock() -> None:
+    rules = HostRules([Rule("HostHighCpu", "cpu_percent", 90, "warning", "CPU")], for_seconds=10, instance="h")
+    rules.evaluate(sample(0, 95))
+    rules.evaluate(sample(8, 10))
+    assert rules.evaluate(sample(12, 95)) == []
+    assert rules.evaluate(sample(22, 95))[0].status == "firing"
+
+
+def wait_for_status(client: TestClient, name: str, status: str, timeout: float = 10) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = client.get("/api/v1/alerts", params={"q": name.lower()}).json()["items"]
+        if items and items[0]["status"] == status:
+            return items[0]
+        time.sleep(0.1)
+    raise AssertionError(f"{name} never became {status}")
+
+
+def test_real_disk_rule_fires_then_resolves_after_restart(tmp_path: Path) -> None:
+    # Any real disk is more than 0 % used, and none is more than 100 %.
+    low = make_settings(tmp_path, host_rules_enabled=True, sample_seconds=0.2, alert_for_seconds=0.3,
+                        disk_alert_percent=0, cpu_alert_percent=100, memory_alert_percent=100)
+    with TestClient(create_app(low)) as client:
+        fired = wait_for_status(client, "HostDiskFull", "firing")
+        assert fired["severity"] == "critical"
+        assert fired["source"] == "pushd"
+        assert float(fired["annotations"]["value"]) > 0
+    high = low.model_copy(update={"disk_alert_percent": 100})
+    with TestClient(create_app(high)) as client:
+        resolved = wait_for_status(client, "HostDiskFull", "resolved")
+        assert resolved["id"] == fired["id"]
+        history = client.get(f"/api/v1/alerts/{resolved['id']}").json()["history"]
+        assert [h["action"] for h in history] == ["created", "resolved"]
