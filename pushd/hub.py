@@ -22,7 +22,6 @@ import orjson
 CHANNELS = ("alerts", "metrics")
 
 # Close codes a subscriber can receive (also in docs/push.md).
-CLOSE_GOING_AWAY = 1001  # pushd is shutting down
 CLOSE_BAD_REQUEST = 1008  # unknown channel in the URL
 CLOSE_TOO_SLOW = 4001  # the subscriber's queue filled up: it reads slower than pushd sends
 
