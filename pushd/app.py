@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -79,6 +80,12 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
         # 5xx so that Alertmanager and Prometheus retry instead of dropping the alerts.
         return JSONResponse({"detail": f"store unavailable: {exc}"}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(UnicodeEncodeError)
+    @app.exception_handler(orjson.JSONEncodeError)
+    async def not_unicode(request: Request, exc: Exception) -> JSONResponse:
+        # JSON may escape lone surrogates ("\ud800") that no UTF-8 file or socket can hold.
+        return JSONResponse({"detail": f"strings must be valid Unicode text: {exc}"}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import AwareDatetime
 
 from pushd.api.deps import StateDep
@@ -12,6 +12,8 @@ from pushd.store import AlertQuery
 from shared.models import LABEL_NAME, Alert, AlertDetail, AlertPage, Severity, Status, Transition
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+SQLITE_MAX_INT = 2**63 - 1
+AlertId = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
 
 
 def parse_labels(pairs: list[str]) -> dict[str, str]:
@@ -34,7 +36,7 @@ async def list_alerts(
     since: Annotated[AwareDatetime | None, Query(description="last seen at or after")] = None,
     until: Annotated[AwareDatetime | None, Query(description="started at or before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0,
 ) -> AlertPage:
     """Newest first (by last seen), paged; rows carry no history."""
     query = AlertQuery(
@@ -46,7 +48,7 @@ async def list_alerts(
 
 
 @router.get("/{alert_id}", response_model=AlertDetail)
-async def get_alert(state: StateDep, alert_id: int) -> AlertDetail:
+async def get_alert(state: StateDep, alert_id: AlertId) -> AlertDetail:
     alert = await state.store.get_alert(alert_id)
     if alert is None:
         raise HTTPException(404, f"no alert with id {alert_id}")
@@ -54,14 +56,14 @@ async def get_alert(state: StateDep, alert_id: int) -> AlertDetail:
 
 
 @router.post("/{alert_id}/ack", response_model=Alert)
-async def acknowledge(state: StateDep, alert_id: int, body: Transition) -> Alert:
+async def acknowledge(state: StateDep, alert_id: AlertId, body: Transition) -> Alert:
     """firing -> acknowledged; 409 from any other state."""
     change = await state.alerts.transition(alert_id, "acknowledge", body.by, body.comment)
     return Alert.model_validate(change.alert)
 
 
 @router.post("/{alert_id}/resolve", response_model=Alert)
-async def resolve(state: StateDep, alert_id: int, body: Transition) -> Alert:
+async def resolve(state: StateDep, alert_id: AlertId, body: Transition) -> Alert:
     """firing or acknowledged -> resolved; 409 when already resolved."""
     change = await state.alerts.transition(alert_id, "resolve", body.by, body.comment)
     return Alert.model_validate(change.alert)

@@ -101,3 +101,20 @@ def test_body_over_one_mebibyte_is_413(client: TestClient) -> None:
     r = client.post("/api/v1/alerts", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert alerts(client)["total"] == 0
+
+
+def test_odd_but_valid_json_is_a_4xx_not_a_500(client: TestClient) -> None:
+    lone_surrogate = b'[{"labels": {"alertname": "Ok"}}, {"labels": {"alertname": "A\\ud800"}}]'
+    r = client.post("/api/v1/alerts", content=lone_surrogate, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "unicode" in r.text.lower()
+    alert_id = client.post("/api/v1/alerts", json=alert("Real")).json()["changed"][0]["id"]
+    r = client.post(f"/api/v1/alerts/{alert_id}/ack", content=b'{"by": "\\udfff"}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert client.get(f"/api/v1/alerts/{alert_id}").json()["status"] == "firing"
+    assert client.get("/api/v1/alerts/99999999999999999999").status_code == 422
+    assert client.get("/api/v1/alerts", params={"offset": 10**20}).status_code == 422
+    assert client.post("/api/v1/alerts", content=b"[" * 100_000, headers={"content-type": "application/json"}
+                       ).status_code in (400, 422)
+    assert alerts(client)["total"] == 1
