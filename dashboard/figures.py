@@ -51,7 +51,7 @@ def trend(times: Sequence[datetime], values: Sequence[float], title: str, rgb: t
     """A smooth line with a vertical gradient fill fading to transparent at zero, as in the seed's charts."""
     line = go.Scatter(
         x=list(times), y=list(values), mode="lines", name=title,
-        line={"shape": "spline", "smoothing": 1.0, "width": 2.5, "color": _rgba(rgb, 1.0)},
+        line={"shape": "spline", "smoothing": 0.8, "width": 2.5, "color": _rgba(rgb, 1.0)},
         fill="tozeroy",
         fillgradient={"type": "vertical", "colorscale": [[0.0, _rgba(rgb, 0.0)], [1.0, _rgba(rgb, 0.45)]]},
         hovertemplate="%{x|%H:%M:%S}  %{y:.1f}<extra></extra>",
@@ -73,9 +73,13 @@ def memory_trend(times: Sequence[datetime], values: Sequence[float], title: str,
 def status_pie(counts: dict[str, int], names: dict[str, str], title: str, theme: Theme = "light") -> go.Figure:
     """Alerts by status: firing red, acknowledged amber, resolved green; `names` are the translated labels."""
     order = ("firing", "acknowledged", "resolved")
+    values = [counts.get(s, 0) for s in order]
+    total = sum(values) or 1
     pie = go.Pie(
-        labels=[names.get(s, s) for s in order], values=[counts.get(s, 0) for s in order],
+        labels=[names.get(s, s) for s in order], values=values,
         marker={"colors": [STATUS_COLORS[s] for s in order]}, hole=0.45, sort=False,
-        textinfo="value+percent", hovertemplate="%{label}: %{value}<extra></extra>",
+        # No label on an empty slice: three "0 0%" stacked at the top say nothing and overlap.
+        text=[f"{v} ({v / total:.0%})" if v else "" for v in values], textinfo="text",
+        hovertemplate="%{label}: %{value}<extra></extra>",
     )
     return _layout(go.Figure(pie), title, theme, height=300)

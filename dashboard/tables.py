@@ -29,9 +29,17 @@ def safe_link(value: str | None) -> str | None:
     return value.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def local(ts: datetime | None) -> datetime | None:
-    """Shown in the browser machine's zone would need JS; the server's local zone is the honest default."""
-    return ts.astimezone() if ts else None
+def local(ts: datetime | None) -> str:
+    """A time for a table cell, in the dashboard server's zone (the browser's zone would need JS);
+    this fixed-width form sorts the same as the times do."""
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else ""
+
+
+def action_name(action: str, t: Translate) -> str:
+    """pushd's history action words, translated when the catalogue knows them, else shown as they are."""
+    key = f"action_{action}"
+    text = t(key)
+    return action if text == key else text
 
 
 def summary(alert: Alert) -> str:
@@ -69,8 +77,9 @@ def pairs_frame(values: dict[str, str], t: Translate) -> pd.DataFrame:
 
 
 def history_frame(history: Iterable[HistoryEntry], t: Translate) -> pd.DataFrame:
-    rows = [{t("time"): local(h.ts), t("col_action"): h.action, t("col_status"): t(f"status_{h.status.value}"),
-             t("col_actor"): h.actor, t("col_comment"): h.comment or ""} for h in history]
+    rows = [{t("time"): local(h.ts), t("col_action"): action_name(h.action, t),
+             t("col_status"): t(f"status_{h.status.value}"), t("col_actor"): h.actor,
+             t("col_comment"): h.comment or ""} for h in history]
     return pd.DataFrame(rows, columns=[t("time"), t("col_action"), t("col_status"), t("col_actor"), t("col_comment")])
 
 
@@ -78,7 +87,7 @@ def log_frame(events: Iterable[LogEntry], t: Translate) -> pd.DataFrame:
     """The live log, newest first (pushd already sends it that way; sorting again makes it certain)."""
     ordered = sorted(events, key=lambda e: e.ts, reverse=True)
     rows = [{t("time"): local(e.ts), t("col_id"): e.alert_id, t("col_alertname"): e.alertname,
-             t("col_severity"): t(f"severity_{e.severity.value}"), t("col_action"): e.action,
+             t("col_severity"): t(f"severity_{e.severity.value}"), t("col_action"): action_name(e.action, t),
              t("col_actor"): e.actor} for e in ordered]
     cols = ["time", "col_id", "col_alertname", "col_severity", "col_action", "col_actor"]
     return pd.DataFrame(rows, columns=[t(c) for c in cols])

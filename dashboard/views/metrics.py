@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import data, figures, tables, theme
 from dashboard.session import t
 from dashboard.units import rate
-from dashboard.widgets import kpi_row, labeller, no_data
+from dashboard.widgets import labeller, no_data
 from shared.models import MetricSample, Snapshot
 
 WINDOWS = (15, 60, 360, 1440)  # minutes
@@ -54,13 +54,17 @@ def pie_and_log(snap: Snapshot) -> None:
 
 
 def host(m: MetricSample) -> None:
-    kpi_row([
-        (t("disk"), f"{m.disk_percent:.1f} %"),
-        (t("swap"), f"{m.swap_percent:.1f} %"),
-        (t("load"), f"{m.load1:.2f} / {m.load5:.2f} / {m.load15:.2f}"),
-        (t("net_in"), rate(m.net_in_bps)),
-        (t("net_out"), rate(m.net_out_bps)),
-    ])
+    """Disk, load and network: three cards like the top row, so long values are not cut off."""
+    disk_card, load_card, net_card = st.columns(3)
+    with disk_card.container(border=True):
+        st.metric(t("disk"), f"{m.disk_percent:.1f} %")
+        st.progress(min(1.0, m.disk_percent / 100))
+        st.caption(f"{t('swap')}: {m.swap_percent:.1f} %")
+    with load_card.container(border=True):
+        st.metric(t("load"), f"{m.load1:.2f} / {m.load5:.2f} / {m.load15:.2f}")
+    with net_card.container(border=True):
+        st.metric(t("net_in"), rate(m.net_in_bps))
+        st.metric(t("net_out"), rate(m.net_out_bps))
 
 
 st.title(t("page_metrics"))
