@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from pushd.hub import Hub
-from pushd.store import AlertQuery, AlertStore, Change, NewAlert
+from pushd.store import AlertQuery, AlertStore, Change, NewAlert, wire
 from pushd.telemetry import Telemetry
 
 
@@ -47,9 +47,11 @@ class AlertService:
             return
         self._summary = None
         self._version += 1
+        listening = self.hub.count("alerts") > 0
         for change in changes:
             self.telemetry.alert_events.labels(change.event).inc()
-            self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": change.alert})
+            if listening:
+                self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": wire(change.alert)})
 
     async def summary(self) -> dict[str, Any]:
         """Counts and the newest alerts (the `alerts_update` data), cached until the next change."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
 from pushd.store import NewAlert
 from shared.fingerprint import fingerprint
-from shared.models import AlertIn, check_labels, severity_from_labels
+from shared.models import AlertIn, LabelSet, severity_from_labels
 
 # Go's zero time, which Alertmanager sends as the endsAt of firing alerts.
 _UNIX_EPOCH_YEAR = 1970
@@ -29,14 +29,12 @@ def epoch(dt: datetime | None) -> float | None:
 
 class WebhookAlert(BaseModel):
     status: Literal["firing", "resolved"]
-    labels: dict[str, str]
+    labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
     startsAt: AwareDatetime | None = None
     endsAt: AwareDatetime | None = None
     generatorURL: str | None = None
     fingerprint: str | None = None
-
-    _check_labels = field_validator("labels")(check_labels)
 
 
 class AlertmanagerWebhook(BaseModel):
@@ -57,13 +55,17 @@ class AlertmanagerWebhook(BaseModel):
 class PostableAlert(BaseModel):
     """One alert of Alertmanager's API v2 `POST /api/v2/alerts`."""
 
-    labels: dict[str, str]
+    labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
     startsAt: AwareDatetime | None = None
     endsAt: AwareDatetime | None = None
     generatorURL: str | None = None
 
-    _check_labels = field_validator("labels")(check_labels)
+
+# Ingest bodies are validated from raw JSON bytes in pydantic-core, skipping a pass through `json.loads`.
+NATIVE_BODY: TypeAdapter[AlertIn | list[AlertIn]] = TypeAdapter(AlertIn | list[AlertIn])
+WEBHOOK_BODY: TypeAdapter[AlertmanagerWebhook] = TypeAdapter(AlertmanagerWebhook)
+V2_BODY: TypeAdapter[list[PostableAlert]] = TypeAdapter(list[PostableAlert])
 
 
 def from_native(a: AlertIn) -> NewAlert:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
@@ -41,14 +41,16 @@ def severity_from_labels(labels: dict[str, str]) -> Severity:
     return _SEVERITY_WORDS.get(labels.get("severity", "").strip().lower(), Severity.warning)
 
 
-def check_labels(labels: dict[str, str]) -> dict[str, str]:
-    """Refuse what Alertmanager refuses: an invalid label name or a missing alertname."""
-    bad = [name for name in labels if not LABEL_NAME.match(name)]
-    if bad:
-        raise ValueError(f"invalid label name(s) {bad}: names must match {LABEL_NAME.pattern}")
+def _has_alertname(labels: dict[str, str]) -> dict[str, str]:
     if not labels.get("alertname"):
         raise ValueError("labels must contain a non-empty 'alertname'")
     return labels
+
+
+# Label names as Alertmanager accepts them; the pattern is checked in pydantic-core, not in Python,
+# because every ingested alert passes here.
+LabelName = Annotated[str, StringConstraints(pattern=LABEL_NAME.pattern)]
+LabelSet = Annotated[dict[LabelName, str], AfterValidator(_has_alertname)]
 
 
 class AlertIn(BaseModel):
@@ -56,15 +58,13 @@ class AlertIn(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    labels: dict[str, str]
+    labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
     severity: Severity | None = None
     status: Status = Status.firing
     startsAt: AwareDatetime | None = None
     endsAt: AwareDatetime | None = None
     generatorURL: str | None = Field(None, max_length=4096)
-
-    _check_labels = field_validator("labels")(check_labels)
 
     @field_validator("status")
     @classmethod

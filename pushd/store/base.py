@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
+
+TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
+
+
+def iso(ts: float | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def wire(alert: dict[str, Any]) -> dict[str, Any]:
+    """An alert as clients see it: times as ISO 8601 strings instead of epoch seconds."""
+    return {**alert, **{f: iso(alert[f]) for f in TIME_FIELDS}}
 
 
 class StoreUnavailable(Exception):
@@ -35,7 +47,8 @@ class NewAlert:
 
 @dataclass(slots=True)
 class Change:
-    """What one write did to one alert: created, repeated, reopened, acknowledged or resolved."""
+    """What one write did to one alert: created, repeated, reopened, acknowledged or resolved.
+    `alert` carries its times as epoch seconds."""
 
     event: str
     alert: dict[str, Any]

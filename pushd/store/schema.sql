@@ -13,12 +13,10 @@ CREATE TABLE IF NOT EXISTS alerts (
     last_seen     REAL    NOT NULL,
     count         INTEGER NOT NULL,
     generator_url TEXT,
-    source        TEXT    NOT NULL,
-    search        TEXT    NOT NULL  -- lower-cased alertname, labels and annotations for free-text search
+    source        TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_last_seen ON alerts (last_seen);
 CREATE INDEX IF NOT EXISTS alerts_status_seen ON alerts (status, last_seen);
-CREATE INDEX IF NOT EXISTS alerts_severity_seen ON alerts (severity, last_seen);
 CREATE INDEX IF NOT EXISTS alerts_status_severity ON alerts (status, severity);
 CREATE INDEX IF NOT EXISTS alerts_expiry ON alerts (expires_at) WHERE expires_at IS NOT NULL;
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from pushd.store.base import AlertQuery, Change, Conflict, NewAlert, NotFound
+from pushd.store.base import AlertQuery, Change, Conflict, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_db import Database
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text()
@@ -29,11 +28,8 @@ TRANSITIONS = {
 }
 
 
-def iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def alert_row(row: sqlite3.Row) -> dict[str, Any]:
+def raw_row(row: sqlite3.Row) -> dict[str, Any]:
+    """A stored alert with its times as epoch seconds (how Change carries it)."""
     return {
         "id": row["id"],
         "fingerprint": row["fingerprint"],
@@ -42,17 +38,17 @@ def alert_row(row: sqlite3.Row) -> dict[str, Any]:
         "alertname": row["alertname"],
         "labels": orjson.loads(row["labels"]),
         "annotations": orjson.loads(row["annotations"]),
-        "starts_at": iso(row["starts_at"]),
-        "ends_at": iso(row["ends_at"]),
-        "last_seen": iso(row["last_seen"]),
+        "starts_at": row["starts_at"],
+        "ends_at": row["ends_at"],
+        "last_seen": row["last_seen"],
         "count": row["count"],
         "generator_url": row["generator_url"],
         "source": row["source"],
     }
 
 
-def _search_text(a: NewAlert) -> str:
-    return " ".join([*a.labels.values(), *a.labels.keys(), *a.annotations.values()]).lower()
+def alert_row(row: sqlite3.Row) -> dict[str, Any]:
+    return wire(raw_row(row))
 
 
 def _history(conn: sqlite3.Connection, alert_id: int, now: float, action: str, status: str,
@@ -65,50 +61,87 @@ def _history(conn: sqlite3.Connection, alert_id: int, now: float, action: str, s
 
 def _fetch(conn: sqlite3.Connection, alert_id: int) -> dict[str, Any]:
     row = conn.execute(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
-    return alert_row(row)
+    return raw_row(row)
 
 
-def _ingest_one(conn: sqlite3.Connection, a: NewAlert, source: str, now: float) -> Change | None:
-    labels, annotations = orjson.dumps(a.labels).decode(), orjson.dumps(a.annotations).decode()
-    old = conn.execute("SELECT id, status FROM alerts WHERE fingerprint = ?", (a.fingerprint,)).fetchone()
-    if old is None:
-        ends = (a.ends_at or now) if a.status == "resolved" else None
-        cur = conn.execute(
-            "INSERT INTO alerts (fingerprint, alertname, status, severity, labels, annotations, starts_at,"
-            " ends_at, expires_at, last_seen, count, generator_url, source, search)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (a.fingerprint, a.labels["alertname"], a.status, a.severity, labels, annotations,
-             a.starts_at or now, ends, a.expires_at, now, a.generator_url, source, _search_text(a)),
-        )
-        alert_id = cur.lastrowid
-        _history(conn, alert_id, now, "created", a.status, source)
-        return Change("created", _fetch(conn, alert_id))
+_INSERT = (
+    "INSERT INTO alerts (id, fingerprint, alertname, status, severity, labels, annotations, starts_at, ends_at,"
+    " expires_at, last_seen, count, generator_url, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)")
+_UPDATE = (
+    "UPDATE alerts SET status = ?, severity = ?, annotations = ?, starts_at = ?, ends_at = ?, expires_at = ?,"
+    " last_seen = ?, count = ?, generator_url = ? WHERE id = ?")
+_TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
+_HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
+_KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 
-    alert_id, status = old["id"], old["status"]
-    if a.status == "firing":
-        reopen = status == "resolved"
-        conn.execute(
-            "UPDATE alerts SET status = ?, severity = ?, annotations = ?, last_seen = ?, count = count + 1,"
-            " expires_at = ?, generator_url = coalesce(?, generator_url), search = ?,"
-            " starts_at = CASE WHEN ? THEN ? ELSE starts_at END,"
-            " ends_at = CASE WHEN ? THEN NULL ELSE ends_at END WHERE id = ?",
-            ("firing" if reopen else status, a.severity, annotations, now, a.expires_at, a.generator_url,
-             _search_text(a), reopen, a.starts_at or now, reopen, alert_id),
-        )
-        if reopen:
-            _history(conn, alert_id, now, "reopened", "firing", source)
-        return Change("reopened" if reopen else "repeated", _fetch(conn, alert_id))
 
-    if status == "resolved":  # a resolved notice repeated: nothing changes but when we heard of it
-        conn.execute("UPDATE alerts SET last_seen = ? WHERE id = ?", (now, alert_id))
-        return None
-    conn.execute(
-        "UPDATE alerts SET status = 'resolved', ends_at = ?, expires_at = NULL, last_seen = ?,"
-        " annotations = ? WHERE id = ?",
-        (a.ends_at or now, now, annotations, alert_id),
-    )
-    _history(conn, alert_id, now, "resolved", "resolved", source)
-    return Change("resolved", _fetch(conn, alert_id))
+def _known(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, dict[str, Any]]:
+    known = {}
+    for i in range(0, len(fingerprints), _KNOWN_CHUNK):
+        chunk = fingerprints[i:i + _KNOWN_CHUNK]
+        rows = conn.execute(
+            "SELECT id, fingerprint, status, starts_at, ends_at, count, generator_url, source FROM alerts"
+            f" WHERE fingerprint IN ({','.join('?' * len(chunk))})", chunk)
+        known.update((r["fingerprint"], dict(r)) for r in rows)
+    return known
+
+
+def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
+    """Insert or update a batch. Ingest is the hot path, so the new states are worked out here in one
+    pass over what is stored, and written with one executemany per kind of statement; the pushed
+    alerts need no second read. Only the writer thread inserts, so it can hand out ids itself."""
+    known = _known(conn, list({a.fingerprint for a in alerts}))
+    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM alerts").fetchone()[0]
+    inserts: list[tuple] = []
+    updates: list[tuple] = []
+    touches: list[tuple] = []
+    history: list[tuple] = []
+    changes: list[Change] = []
+    for a in alerts:
+        old = known.get(a.fingerprint)
+        annotations = orjson.dumps(a.annotations).decode()
+        if old is None:
+            alert = {
+                "id": next_id, "fingerprint": a.fingerprint, "status": a.status, "severity": a.severity,
+                "alertname": a.labels["alertname"], "labels": a.labels, "annotations": a.annotations,
+                "starts_at": a.starts_at or now, "ends_at": (a.ends_at or now) if a.status == "resolved" else None,
+                "last_seen": now, "count": 1, "generator_url": a.generator_url, "source": source,
+            }
+            next_id += 1
+            inserts.append((alert["id"], a.fingerprint, alert["alertname"], a.status, a.severity,
+                            orjson.dumps(a.labels).decode(), annotations, alert["starts_at"], alert["ends_at"],
+                            a.expires_at, now, a.generator_url, source))
+            event = "created"
+        elif a.status == "resolved" and old["status"] == "resolved":
+            touches.append((now, old["id"]))  # a resolved notice repeated: only "last heard of" changes
+            continue
+        else:
+            alert = {
+                "id": old["id"], "fingerprint": a.fingerprint, "status": old["status"], "severity": a.severity,
+                "alertname": a.labels["alertname"], "labels": a.labels, "annotations": a.annotations,
+                "starts_at": old["starts_at"], "ends_at": old["ends_at"], "last_seen": now, "count": old["count"],
+                "generator_url": a.generator_url or old["generator_url"], "source": old["source"],
+            }
+            expires_at = a.expires_at
+            if a.status == "firing":
+                alert["count"] += 1
+                event = "reopened" if old["status"] == "resolved" else "repeated"
+                if event == "reopened":
+                    alert.update(status="firing", starts_at=a.starts_at or now, ends_at=None)
+            else:
+                event = "resolved"
+                alert.update(status="resolved", ends_at=a.ends_at or now)
+                expires_at = None
+            updates.append((alert["status"], a.severity, annotations, alert["starts_at"], alert["ends_at"],
+                            expires_at, now, alert["count"], alert["generator_url"], alert["id"]))
+        if event != "repeated":
+            history.append((alert["id"], now, event, alert["status"], source, None))
+        known[a.fingerprint] = alert  # a later alert of the same batch builds on this one
+        changes.append(Change(event, alert))
+    for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history)):
+        if rows:
+            conn.executemany(sql, rows)
+    return changes
 
 
 def _where(q: AlertQuery) -> tuple[str, list[Any]]:
@@ -124,7 +157,7 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
         clauses.append("json_extract(labels, ?) IS ?")
         args += [f'$."{name}"', value]
     if q.text:
-        clauses.append("instr(search, ?) > 0")
+        clauses.append("instr(lower(alertname || ' ' || labels || ' ' || annotations), ?) > 0")
         args.append(q.text.lower())
     if q.since is not None:
         clauses.append("last_seen >= ?")
@@ -149,10 +182,7 @@ class SQLiteStore:
 
     # --- writes ---------------------------------------------------------------------------------
     async def ingest(self, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
-        def job(conn: sqlite3.Connection) -> list[Change]:
-            changes = (_ingest_one(conn, a, source, now) for a in alerts)
-            return [c for c in changes if c is not None]
-        return await self.db.write(job)
+        return await self.db.write(lambda conn: _ingest_batch(conn, alerts, source, now))
 
     async def transition(self, alert_id: int, action: str, actor: str, comment: str | None, now: float) -> Change:
         allowed, target = TRANSITIONS[action]

@@ -69,7 +69,7 @@ def test_bad_input_is_a_4xx_that_says_what_is_wrong(client: TestClient) -> None:
         "not json": (b"{not json", 422, "json"),
         "no alertname": (b'{"labels": {"instance": "x"}}', 422, "alertname"),
         "wrong type": (b'{"labels": {"alertname": 5}}', 422, "string"),
-        "bad label name": (b'{"labels": {"alertname": "A", "bad-name": "x"}}', 422, "label name"),
+        "bad label name": (b'{"labels": {"alertname": "A", "bad-name": "x"}}', 422, "bad-name"),
         "bad severity": (b'{"labels": {"alertname": "A"}, "severity": "huge"}', 422, "critical"),
         "bad status": (b'{"labels": {"alertname": "A"}, "status": "acknowledged"}', 422, "ack"),
         "unknown field": (b'{"labels": {"alertname": "A"}, "lables": {}}', 422, "lables"),
@@ -107,7 +107,7 @@ def test_odd_but_valid_json_is_a_4xx_not_a_500(client: TestClient) -> None:
     lone_surrogate = b'[{"labels": {"alertname": "Ok"}}, {"labels": {"alertname": "A\\ud800"}}]'
     r = client.post("/api/v1/alerts", content=lone_surrogate, headers={"content-type": "application/json"})
     assert r.status_code == 422
-    assert "unicode" in r.text.lower()
+    assert "escape" in r.text.lower()  # pydantic-core refuses the lone surrogate while parsing
     alert_id = client.post("/api/v1/alerts", json=alert("Real")).json()["changed"][0]["id"]
     r = client.post(f"/api/v1/alerts/{alert_id}/ack", content=b'{"by": "\\udfff"}',
                     headers={"content-type": "application/json"})
@@ -118,3 +118,14 @@ def test_odd_but_valid_json_is_a_4xx_not_a_500(client: TestClient) -> None:
     assert client.post("/api/v1/alerts", content=b"[" * 100_000, headers={"content-type": "application/json"}
                        ).status_code in (400, 422)
     assert alerts(client)["total"] == 1
+
+
+def test_one_batch_can_carry_the_same_alert_several_times(client: TestClient) -> None:
+    resolved = {**alert("A"), "status": "resolved"}
+    r = client.post("/api/v1/alerts", json=[alert("A"), alert("A"), resolved, resolved, alert("A"), alert("B")])
+    assert [c["event"] for c in r.json()["changed"]] == ["created", "repeated", "resolved", "reopened", "created"]
+    a = client.get("/api/v1/alerts", params={"q": '"a"'}).json()["items"][0]
+    assert (a["status"], a["count"]) == ("firing", 3)
+    history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
+    assert [h["action"] for h in history] == ["created", "resolved", "reopened"]
+    assert client.get("/api/v1/alerts").json()["total"] == 2
