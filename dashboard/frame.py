@@ -26,7 +26,7 @@ def sidebar_status() -> None:
             st.error(t("conn_down"), icon=":material/cloud_off:")
         else:
             st.info(t("conn_unknown"))
-        st.caption(session.pushd_url())
+        st.text(session.pushd_url())  # as text: a caption would turn it into a markdown link
         st.caption(t("conn_last_ok", when=when(conn.last_ok)) if conn.last_ok else t("conn_never"))
         if conn.subscribers:
             detail = ", ".join(f"{ch} {n}" for ch, n in sorted(conn.subscribers.items()))
@@ -34,7 +34,7 @@ def sidebar_status() -> None:
         if st.session_state.get(session.PAUSED):
             st.caption(t("refresh_paused"))
         else:
-            st.caption(t("refresh_every", seconds=st.session_state.get(session.REFRESH)))
+            st.caption(t("refresh_every", seconds=f"{float(st.session_state.get(session.REFRESH) or 5):g}"))
 
 
 def offline_banner() -> None:

@@ -20,17 +20,17 @@ REFRESH = "pref_refresh_seconds"
 PAUSED = "pref_paused"
 URL = "pref_pushd_url"
 OPERATOR = "pref_operator"
-REFRESH_CHOICES = (2, 5, 10, 30, 60)
+REFRESH_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 
 
 def defaults(settings: DashboardSettings) -> dict[str, Any]:
     """The preferences a new session starts with, from the environment."""
-    refresh = int(settings.dashboard_refresh_seconds)
+    refresh = float(settings.dashboard_refresh_seconds)
     return {
         LANG: settings.dashboard_language,
         THEME: "light",
         # 0 in the environment means "do not refresh": start paused at the default interval.
-        REFRESH: refresh if refresh in REFRESH_CHOICES else 5,
+        REFRESH: refresh or 5.0,
         PAUSED: refresh == 0,
         URL: settings.pushd_url,
         OPERATOR: "",
@@ -42,6 +42,11 @@ def init(settings: DashboardSettings) -> None:
     for key, value in defaults(settings).items():
         if key not in st.session_state:
             st.session_state[key] = value
+
+
+def refresh_choices() -> list[float]:
+    """The usual intervals plus the session's own (DASHBOARD_REFRESH_SECONDS may be any number)."""
+    return sorted({*REFRESH_CHOICES, float(st.session_state.get(REFRESH) or 5.0)})
 
 
 def lang() -> Lang:

@@ -2,7 +2,9 @@
 
 Streamlit's own theme option is process-wide config (switching it would switch every user's page),
 so the dark theme is a fixed stylesheet of ours injected into this session's page, and Plotly
-figures get the matching template from `figures.template`. No alert text ever goes through here.
+figures get the matching template from `figures.template` (drawn with `theme=None`, so Streamlit's
+light chart theme does not override it). No alert text ever goes through here. Tables
+(st.dataframe draws on a canvas with the app's theme colours) stay light.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ DARK_CSS = """
   background-color: #262730 !important; color: #fafafa !important;
 }
 [data-testid="stMetric"], [data-testid="stVerticalBlockBorderWrapper"] { border-color: #3a3d4a !important; }
+button[data-variant="segmented_control"] { background-color: #262730 !important; color: #fafafa !important; }
+button[data-variant="segmented_control"][aria-checked="true"] { border-color: #ff4b4b !important; }
+/* Streamlit's alert boxes keep their light tints; dark text keeps them readable. */
+[data-testid="stAlertContainer"] p, [data-testid="stAlertContainer"] span { color: #0e1117 !important; }
 .stButton button, .stDownloadButton button { background-color: #262730 !important; color: #fafafa !important;
   border-color: #4a4d5a !important; }
 </style>

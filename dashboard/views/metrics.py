@@ -38,16 +38,16 @@ def trends() -> None:
     times = [s.ts.astimezone() for s in samples]
     left, right = st.columns(2)
     left.plotly_chart(figures.cpu_trend(times, [s.cpu_percent for s in samples], t("cpu_trend"), theme.current()),
-                      key="trend_cpu")
+                      key="trend_cpu", theme=None)
     right.plotly_chart(figures.memory_trend(times, [s.memory_percent for s in samples], t("memory_trend"),
-                                            theme.current()), key="trend_memory")
+                                            theme.current()), key="trend_memory", theme=None)
 
 
 def pie_and_log(snap: Snapshot) -> None:
     pie_col, log_col = st.columns(2)
     names = {s: t(f"status_{s}") for s in ("firing", "acknowledged", "resolved")}
     pie_col.plotly_chart(figures.status_pie(snap.counts.by_status, names, t("alert_pie"), theme.current()),
-                         key="status_pie")
+                         key="status_pie", theme=None)
     with log_col:
         st.subheader(t("event_log"))
         st.dataframe(tables.log_frame(snap.events, t), hide_index=True, height=260, key="event_log")

@@ -23,9 +23,9 @@ def render(snap: Snapshot) -> None:
     ])
     left, right = st.columns(2)
     left.plotly_chart(figures.gauge(m.cpu_percent if m else None, t("cpu"), theme.current(), figures.GREEN),
-                      key="gauge_cpu")
+                      key="gauge_cpu", theme=None)
     right.plotly_chart(figures.gauge(m.memory_percent if m else None, t("memory"), theme.current(), figures.BLUE),
-                       key="gauge_memory")
+                       key="gauge_memory", theme=None)
 
     st.subheader(t("latest_firing"))
     firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")

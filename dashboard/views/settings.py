@@ -29,7 +29,8 @@ st.title(t("page_settings"))
 st.caption(t("settings_caption"))
 left, right = st.columns(2)
 with left:
-    st.select_slider(t("refresh_seconds"), options=session.REFRESH_CHOICES, key=session.REFRESH, **KEEP)
+    st.select_slider(t("refresh_seconds"), options=session.refresh_choices(), format_func=lambda v: f"{v:g}",
+                     key=session.REFRESH, **KEEP)
     st.toggle(t("pause"), key=session.PAUSED, **KEEP)
     st.session_state.setdefault(URL_INPUT, session.pushd_url())
     st.text_input(t("pushd_url"), key=URL_INPUT, on_change=set_url, **KEEP)

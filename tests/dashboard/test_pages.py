@@ -126,3 +126,13 @@ def test_pages_say_pushd_is_down(make_app: Callable[..., AppTest], dead_url: str
     open_page(at, page)
     assert [e.value for e in at.sidebar.error] == ["Unreachable"]
     assert any("cannot be reached" in e.value for e in at.error)
+
+
+def test_language_and_refresh_come_from_the_environment(make_app: Callable[..., AppTest], pushd_url: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "3")
+    at = make_app(pushd_url, lang="zh")
+    open_page(at, "settings")
+    assert at.title[0].value == "系统设置"
+    assert at.select_slider(key="pref_refresh_seconds").value == 3.0
+    assert any(c.value == "每 3 秒自动刷新" for c in at.sidebar.caption)
