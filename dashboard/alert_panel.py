@@ -110,19 +110,19 @@ def detail(alert: AlertDetail) -> None:
     """Fields, labels, annotations (http/https links clickable), history, and single-alert actions."""
     st.text(f"#{alert.id}  {alert.alertname}")
     st.dataframe(tables.alert_frame([alert], t), hide_index=True, key="al_detail_row")
-    link = {"link": st.column_config.LinkColumn(t("col_link"))}
+    links = {t("col_link"): st.column_config.LinkColumn(t("col_link"))}  # filled only for http(s) values
     labels_col, ann_col = st.columns(2)
     with labels_col:
         st.caption(t("labels"))
-        frame = tables.pairs_frame(alert.labels, t)
-        st.dataframe(frame, hide_index=True, key="al_labels", column_config={t("col_link"): link["link"]})
+        st.dataframe(tables.pairs_frame(alert.labels, t), hide_index=True, key="al_labels", column_config=links,
+                     placeholder="")
     with ann_col:
         st.caption(t("annotations"))
         values = dict(alert.annotations)
         if alert.generator_url:
             values["generatorURL"] = alert.generator_url
-        st.dataframe(tables.pairs_frame(values, t), hide_index=True, key="al_annotations",
-                     column_config={t("col_link"): link["link"]})
+        st.dataframe(tables.pairs_frame(values, t), hide_index=True, key="al_annotations", column_config=links,
+                     placeholder="")
     st.caption(t("history"))
     st.dataframe(tables.history_frame(alert.history, t), hide_index=True, key="al_history")
     ack, res, _ = st.columns([1, 1, 2])

@@ -35,6 +35,7 @@ PAGES = (
 session.init(DashboardSettings())
 st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
 theme.apply()
+data.begin_run()
 data.snapshot()  # every page and the sidebar need it; this read also decides "reachable or not"
 
 page = st.navigation([

@@ -36,6 +36,9 @@ class Connection:
     last_ok: datetime | None = None  # server time of the last snapshot read
     error: str | None = None
     subscribers: dict[str, int] = field(default_factory=dict)
+    # Set by the first failed read of a script run: the run's other reads then use their last good
+    # values at once instead of each waiting out the HTTP timeout on an unreachable host.
+    failed_this_run: bool = False
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,14 +82,21 @@ def connection() -> Connection:
     return st.session_state[STATUS_KEY]
 
 
+def begin_run() -> None:
+    """Called at the top of every script run: each run tries pushd afresh, which is how it recovers."""
+    connection().failed_this_run = False
+
+
 def load(key: str, read: Callable[[], T]) -> T | None:
     """`read()` from pushd; when pushd is unreachable, mark the session offline and return the last good value."""
     last: dict[str, object] = st.session_state.setdefault(LAST_KEY, {})
     conn = connection()
+    if conn.failed_this_run:
+        return last.get(key)  # type: ignore[return-value]
     try:
         value = read()
     except PushdUnavailable as exc:
-        conn.ok, conn.error = False, str(exc)
+        conn.ok, conn.error, conn.failed_this_run = False, str(exc), True
         return last.get(key)  # type: ignore[return-value]
     conn.ok, conn.error = True, None
     if isinstance(value, Snapshot):
