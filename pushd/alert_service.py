@@ -10,7 +10,7 @@ import asyncio
 import time
 from typing import Any
 
-from pushd.hub import Hub
+from pushd.hub import Hub, encode
 from pushd.store import AlertQuery, AlertStore, Change, NewAlert, wire
 from pushd.telemetry import Telemetry
 
@@ -22,6 +22,7 @@ class AlertService:
         self.telemetry = telemetry
         self.recent_alerts = recent_alerts
         self._summary: dict[str, Any] | None = None
+        self._summary_body: tuple[dict[str, Any], float, str] | None = None
         self._version = 0  # bumped on every change, so a summary computed across a change is not cached
         self._summary_lock = asyncio.Lock()
 
@@ -52,6 +53,15 @@ class AlertService:
             self.telemetry.alert_events.labels(change.event).inc()
             if listening:
                 self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": wire(change.alert)})
+
+    async def summary_message(self) -> str:
+        """The `alerts_update` message body, encoded once per change rather than once per subscriber."""
+        summary = await self.summary()
+        cached = self._summary_body
+        # Reused for a second at most, so that its `ts` still says when the data was read.
+        if cached is None or cached[0] is not summary or time.monotonic() - cached[1] > 1.0:
+            cached = self._summary_body = (summary, time.monotonic(), encode("alerts_update", summary))
+        return cached[2]
 
     async def summary(self) -> dict[str, Any]:
         """Counts and the newest alerts (the `alerts_update` data), cached until the next change."""

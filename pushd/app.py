@@ -71,10 +71,11 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
-    for module in (ingest, alerts, metrics, snapshot, health, ws):
+    for module in (ingest, alerts, metrics, snapshot, health):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
+    app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

@@ -1,20 +1,18 @@
 """Fan-out of push messages to WebSocket subscribers, in the shape of encode/broadcaster.
 
-Each subscriber has a bounded queue. Publishing puts one pre-serialised message into every queue
+Each subscriber has a bounded outbox. Publishing puts one pre-serialised message into every queue
 without waiting; a subscriber whose queue is full cannot keep up and is dropped (its connection is
 closed with CLOSE_TOO_SLOW), so a slow client never delays the others.
 
 A message is serialised once per publish. `seq` must count per connection and channel, so it is
-not inside the shared body: the sender splices `{"seq":N,` in front of the body when it sends.
+not inside the shared body: `frames()` splices `{"seq":N,` in front of the body when it sends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -36,17 +34,56 @@ def frame(seq: int, body: str) -> str:
     return f'{{"seq":{seq},{body}'
 
 
-@dataclass(eq=False)
 class Subscriber:
-    channels: frozenset[str]
-    queue: asyncio.Queue[tuple[str, str]]
-    dropped: asyncio.Event = field(default_factory=asyncio.Event)
-    seq: dict[str, int] = field(default_factory=dict)
+    """One connection's bounded outbox: the hub appends without waiting, the connection's sender drains it.
 
-    def next_frame(self, channel: str, body: str) -> str:
-        n = self.seq.get(channel, 0) + 1
-        self.seq[channel] = n
-        return frame(n, body)
+    A list and a future made only while the sender waits, rather than an asyncio.Queue and a task per
+    concern: with thousands of subscribers, what each one costs in memory is what the host pays.
+    """
+
+    __slots__ = ("_waiter", "channels", "closed", "dropped", "limit", "pending", "seq")
+
+    def __init__(self, channels: frozenset[str], limit: int) -> None:
+        self.channels = channels
+        self.limit = limit
+        self.pending: list[tuple[str, str]] = []
+        self.dropped = False  # pushd gave up on it: it could not keep up
+        self.closed = False  # the peer went away
+        self.seq: dict[str, int] = {}
+        self._waiter: asyncio.Future[None] | None = None
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def put(self, channel: str, body: str) -> bool:
+        if len(self.pending) >= self.limit:
+            return False
+        self.pending.append((channel, body))
+        self._wake()
+        return True
+
+    def drop(self) -> None:
+        self.dropped = True
+        self._wake()
+
+    def end(self) -> None:
+        self.closed = True
+        self._wake()
+
+    async def frames(self) -> AsyncIterator[str]:
+        """The frames to send, in order, until the subscriber is dropped or closed."""
+        while not (self.dropped or self.closed):
+            if not self.pending:
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
+                continue
+            channel, body = self.pending.pop(0)  # at most `limit` entries: cheaper than a deque's block
+            n = self.seq[channel] = self.seq.get(channel, 0) + 1
+            yield frame(n, body)
 
 
 class Hub:
@@ -65,36 +102,37 @@ class Hub:
     def counts(self) -> dict[str, int]:
         return {c: len(s) for c, s in self._subs.items()}
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, channels: Iterable[str]) -> AsyncIterator[Subscriber]:
-        sub = Subscriber(frozenset(channels), asyncio.Queue(self.queue_size))
+    def subscribe(self, channels: Iterable[str]) -> Subscriber:
+        """A new subscriber; the caller must `unsubscribe` it in a `finally` (a plain pair of calls,
+        not a context manager, because each live generator frame costs memory per connection)."""
+        sub = Subscriber(frozenset(channels), self.queue_size)
         for c in sub.channels:
             self._subs[c].add(sub)
-        try:
-            yield sub
-        finally:
-            for c in sub.channels:
-                self._subs[c].discard(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        for c in sub.channels:
+            self._subs[c].discard(sub)
 
     def offer(self, sub: Subscriber, channel: str, body: str) -> bool:
         """Queue one message for one subscriber; drop the subscriber when its queue is full."""
-        if sub.dropped.is_set():
+        if sub.dropped or sub.closed:
             return False
-        try:
-            sub.queue.put_nowait((channel, body))
+        if sub.put(channel, body):
             return True
-        except asyncio.QueueFull:
-            sub.dropped.set()
-            for c in sub.channels:
-                self._subs[c].discard(sub)
-            if self._on_drop:
-                self._on_drop()
-            return False
+        sub.drop()
+        self.unsubscribe(sub)
+        if self._on_drop:
+            self._on_drop()
+        return False
 
     def publish(self, channel: str, type_: str, data: Any) -> int:
         """Send to every subscriber of `channel`; returns how many were queued. Never waits."""
+        subs = self._subs[channel]
+        if not subs:
+            return 0
         body = encode(type_, data)
-        sent = sum(self.offer(sub, channel, body) for sub in list(self._subs[channel]))
+        sent = sum(self.offer(sub, channel, body) for sub in list(subs))
         if self._on_send and sent:
             self._on_send(channel, sent)
         return sent

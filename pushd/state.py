@@ -11,7 +11,7 @@ from typing import Any
 from pushd.alert_service import AlertService
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules
-from pushd.hub import Hub
+from pushd.hub import Hub, encode
 from pushd.store import AlertStore
 from pushd.telemetry import Telemetry
 from shared.settings import PushdSettings
@@ -22,6 +22,7 @@ class Trend:
     """The latest host samples in memory, for pushes and the snapshot; older ones are in the store."""
 
     points: deque[dict[str, float]]
+    _message: tuple[dict[str, float] | None, str] | None = None
 
     @property
     def latest(self) -> dict[str, float] | None:
@@ -29,6 +30,13 @@ class Trend:
 
     def update_data(self) -> dict[str, Any]:
         return {"latest": self.latest, "trend": list(self.points)}
+
+    def update_message(self) -> str:
+        """The `metrics_update` body for subscribers that just connected; encoded once per sample."""
+        latest = self.latest
+        if self._message is None or self._message[0] is not latest:
+            self._message = (latest, encode("metrics_update", self.update_data()))
+        return self._message[1]
 
 
 @dataclass
