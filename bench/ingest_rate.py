@@ -1,0 +1,145 @@
+"""Ingestion: alerts/s through `POST /api/v2/alerts` in batches of 100, 4 concurrent senders, pushd vs Alertmanager.
+
+The same pre-serialised batches go to a real Prometheus Alertmanager (Debian's prometheus-alertmanager,
+started here on loopback with a null receiver and clustering off) and to pushd with
+PUSHD_SQLITE_SYNCHRONOUS=FULL (its default: fsync on every commit) and NORMAL. Each server starts empty
+and gets one warm-up batch, then `--rounds` timed rounds of new alerts (the median round is reported).
+Afterwards the script checks that pushd really stored every alert.
+
+    python bench/ingest_rate.py [--alerts 20000] [--batch 100] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from common import HOST, free_port, print_table, pushd, run_process, write_results
+
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+AM_CONFIG = """\
+route:
+  receiver: "null"
+receivers:
+  - name: "null"
+"""
+
+
+def batches(n: int, size: int, name: str) -> list[bytes]:
+    """`n` distinct alerts (their label sets differ) as JSON arrays of `size`, serialised up front."""
+    now = datetime.now(UTC)
+    starts, ends = now.isoformat().replace("+00:00", "Z"), (now + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    alerts = [{
+        "labels": {"alertname": name, "instance": f"host-{i // 10:05d}:9100", "job": "node",
+                   "severity": ("critical", "warning", "info")[i % 3], "shard": str(i % 10)},
+        "annotations": {"summary": f"alert {i} from the ingestion benchmark", "runbook": "https://example.invalid/rb"},
+        "startsAt": starts, "endsAt": ends, "generatorURL": f"http://prometheus.invalid/graph?g0.expr=up{i}",
+    } for i in range(n)]
+    return [orjson.dumps(alerts[i:i + size]) for i in range(0, n, size)]
+
+
+async def send_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float]]:
+    """POST every body with `concurrency` senders sharing one queue; returns wall seconds and per-request ms."""
+    todo: asyncio.Queue[bytes] = asyncio.Queue()
+    for b in bodies:
+        todo.put_nowait(b)
+    took: list[float] = []
+    headers = {"content-type": "application/json"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        async def sender() -> None:
+            while not todo.empty():
+                body = todo.get_nowait()
+                t = time.perf_counter()
+                r = await client.post(url, content=body, headers=headers)
+                took.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{url} answered {r.status_code}: {r.text[:300]}")
+        start = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return time.perf_counter() - start, took
+
+
+def measure(url: str, warmup: list[bytes], rounds: list[list[bytes]], concurrency: int, n: int) -> dict[str, Any]:
+    """One warm-up batch, then each round's distinct alerts; the median round is the figure (the machine is noisy)."""
+    asyncio.run(send_all(url, warmup, 1))
+    runs = [asyncio.run(send_all(url, bodies, concurrency)) for bodies in rounds]
+    rates = [n / wall for wall, _ in runs]
+    took = [ms for _, t in runs for ms in t]
+    return {"alerts_per_s": statistics.median(rates), "rounds_alerts_per_s": rates,
+            "batch_p50_ms": statistics.median(took), "batch_max_ms": max(took)}
+
+
+def bench_pushd(sync: str, warmup: list[bytes], bodies: list[list[bytes]], args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp, \
+            pushd(Path(tmp), PUSHD_SQLITE_SYNCHRONOUS=sync) as (url, _):
+        result = measure(f"{url}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
+        # Proof the alerts are stored, not just accepted: a 2xx means committed to disk.
+        total = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, timeout=30).json()["total"]
+        result["stored"] = total
+        result["expected"] = args.rounds * args.alerts + args.batch
+        return result
+
+
+def bench_alertmanager(warmup: list[bytes], bodies: list[list[bytes]], args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-am-") as tmp:
+        config = Path(tmp) / "alertmanager.yml"
+        config.write_text(AM_CONFIG)
+        port = free_port()
+        cmd = [ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp}/data",
+               f"--web.listen-address={HOST}:{port}", "--cluster.listen-address=", "--log.level=warn"]
+        with run_process(cmd, f"http://{HOST}:{port}/-/ready", Path(tmp) / "alertmanager.log"):
+            result = measure(f"http://{HOST}:{port}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
+            stored = httpx.get(f"http://{HOST}:{port}/api/v2/alerts", timeout=60).json()
+            result["stored"] = len(stored)
+            result["expected"] = args.rounds * args.alerts + args.batch
+            return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--alerts", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per server, each with new alerts")
+    args = parser.parse_args()
+    if not shutil.which(ALERTMANAGER):
+        sys.exit(f"{ALERTMANAGER} is missing: install it with `apt-get install -y prometheus-alertmanager`")
+
+    warmup = batches(args.batch, args.batch, "BenchWarmup")
+    bodies = [batches(args.alerts, args.batch, f"BenchIngest{r}") for r in range(args.rounds)]
+    runs: dict[str, Callable[[], dict[str, Any]]] = {
+        "alertmanager": lambda: bench_alertmanager(warmup, bodies, args),
+        "pushd FULL": lambda: bench_pushd("FULL", warmup, bodies, args),
+        "pushd NORMAL": lambda: bench_pushd("NORMAL", warmup, bodies, args),
+    }
+    results = {name: fn() for name, fn in runs.items()}
+    am = results["alertmanager"]["alerts_per_s"]
+    for r in results.values():
+        r["ratio_to_alertmanager"] = r["alerts_per_s"] / am
+    print(f"{args.rounds} rounds of {args.alerts} alerts in batches of {args.batch}, "
+          f"{args.concurrency} concurrent senders (target: pushd FULL / alertmanager >= 0.5)")
+    print_table(["server", "alerts/s (median)", "rounds", "batch p50 ms", "batch max ms", "stored", "ratio"],
+                [[name, r["alerts_per_s"], " ".join(f"{x:.0f}" for x in r["rounds_alerts_per_s"]),
+                  r["batch_p50_ms"], r["batch_max_ms"],
+                  f"{r['stored']}/{r['expected']}", r["ratio_to_alertmanager"]] for name, r in results.items()])
+    path = write_results("ingest_rate", {"alerts": args.alerts, "rounds": args.rounds, "batch": args.batch,
+                                         "concurrency": args.concurrency, "target_ratio": 0.5, "servers": results})
+    print(f"results: {path}")
+    if any(r["stored"] != r["expected"] for r in results.values()):
+        sys.exit("some alerts were not stored")
+
+
+if __name__ == "__main__":
+    main()
