@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 
 import uvicorn
 
 from pushd.app import create_app
 from shared.settings import PushdSettings
+
+# Young collections every this many net allocations instead of 700: a fan-out to 1,000 subscribers
+# allocates that many short-lived objects per event, and each collection is a pause for all of them.
+GC_GEN0_THRESHOLD = 20_000
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -21,11 +26,19 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
 
 
+def tune_gc() -> None:
+    """Measured under load: full collections paused pushd for over 100 ms, walking the few hundred
+    thousand objects that imports leave behind. Freezing them removes them from every collection."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, 20, 20)
+
+
 def main() -> None:
     limit_malloc_arenas()
     settings = PushdSettings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -35,6 +48,9 @@ def main() -> None:
         ws_per_message_deflate=settings.ws_compression,
         access_log=False,
     )
+    config.load()  # imports the protocol modules now, so that the freeze covers them too
+    tune_gc()
+    uvicorn.Server(config).run()
 
 
 if __name__ == "__main__":

@@ -5,14 +5,14 @@ without waiting; a subscriber whose queue is full cannot keep up and is dropped 
 closed with CLOSE_TOO_SLOW), so a slow client never delays the others.
 
 A message is serialised once per publish. `seq` must count per connection and channel, so it is
-not inside the shared body: `frames()` splices `{"seq":N,` in front of the body when it sends.
+not inside the shared body: `Subscriber.frame` splices `{"seq":N,` in front of the body when it sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -37,11 +37,12 @@ def frame(seq: int, body: str) -> str:
 class Subscriber:
     """One connection's bounded outbox: the hub appends without waiting, the connection's sender drains it.
 
-    A list and a future made only while the sender waits, rather than an asyncio.Queue and a task per
-    concern: with thousands of subscribers, what each one costs in memory is what the host pays.
+    A list, swapped out whole by the sender, and a future made only while the sender waits, rather
+    than an asyncio.Queue and a task per concern: with thousands of subscribers, what each one costs
+    in memory and per message is what the host pays.
     """
 
-    __slots__ = ("_waiter", "channels", "closed", "dropped", "limit", "pending", "seq")
+    __slots__ = ("_loop", "_waiter", "channels", "closed", "dropped", "limit", "pending", "seq")
 
     def __init__(self, channels: frozenset[str], limit: int) -> None:
         self.channels = channels
@@ -51,6 +52,11 @@ class Subscriber:
         self.closed = False  # the peer went away
         self.seq: dict[str, int] = {}
         self._waiter: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+
+    @property
+    def live(self) -> bool:
+        return not (self.dropped or self.closed)
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
@@ -71,19 +77,23 @@ class Subscriber:
         self.closed = True
         self._wake()
 
-    async def frames(self) -> AsyncIterator[str]:
-        """The frames to send, in order, until the subscriber is dropped or closed."""
-        while not (self.dropped or self.closed):
-            if not self.pending:
-                self._waiter = asyncio.get_running_loop().create_future()
-                try:
-                    await self._waiter
-                finally:
-                    self._waiter = None
-                continue
-            channel, body = self.pending.pop(0)  # at most `limit` entries: cheaper than a deque's block
-            n = self.seq[channel] = self.seq.get(channel, 0) + 1
-            yield frame(n, body)
+    async def next_batch(self) -> list[tuple[str, str]] | None:
+        """Everything queued so far, waiting if nothing is; None once dropped or closed."""
+        while self.live:
+            if self.pending:
+                batch, self.pending = self.pending, []
+                return batch
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return None
+
+    def frame(self, channel: str, body: str) -> str:
+        """The message as this subscriber receives it: with its own next `seq` on that channel."""
+        n = self.seq[channel] = self.seq.get(channel, 0) + 1
+        return frame(n, body)
 
 
 class Hub:

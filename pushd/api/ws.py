@@ -1,32 +1,45 @@
 """WebSocket push: /ws/alerts, /ws/metrics, and /ws?channels=alerts,metrics for both on one socket.
 
-Message types and close codes are documented in docs/push.md.
+A raw ASGI endpoint, reached from the outermost middleware: with thousands of subscribers, every
+layer a connection passes through keeps frames alive for the connection's whole life, and every
+wrapper around `send` runs once per message per subscriber. Message types and close codes are
+documented in docs/push.md.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from urllib.parse import parse_qs
 
 import anyio
-from starlette.routing import Router, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from pushd.api.deps import state_of
 from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, Subscriber
 from pushd.state import State
 
 CLOSE_TIMEOUT = 2.0
+# What `send` raises once the peer is gone: uvicorn's ClientDisconnected is an OSError; a send
+# after the close is a RuntimeError.
+PEER_GONE = (OSError, RuntimeError)
 
 
-async def _watch_peer(ws: WebSocket, sub: Subscriber) -> None:
+def channels_of(scope: Scope) -> list[str] | None:
+    """The channels a push URL asks for, or None when the path is not a push URL."""
+    path: str = scope["path"]
+    if path == "/ws":
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        asked = query.get("channels", [",".join(CHANNELS)])[-1]
+        return [c.strip() for c in asked.split(",") if c.strip()]
+    if path.startswith("/ws/") and "/" not in path[4:]:
+        return [path[4:]]
+    return None
+
+
+async def _watch_peer(receive: Receive, sub: Subscriber) -> None:
     """Subscribers need not send anything; reading still tells us at once when they go away."""
     try:
-        while (await ws.receive())["type"] != "websocket.disconnect":
+        while (await receive())["type"] != "websocket.disconnect":
             pass
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
     finally:
         sub.end()
 
@@ -39,50 +52,50 @@ async def _initial(state: State, sub: Subscriber) -> None:
         state.hub.offer(sub, "metrics", state.trend.update_message())
 
 
-async def serve(ws: WebSocket, channels: list[str]) -> None:
-    await ws.accept()
+async def _pump(send: Send, sub: Subscriber) -> None:
+    while (batch := await sub.next_batch()) is not None:
+        for channel, body in batch:
+            if not sub.live:
+                return
+            await send({"type": "websocket.send", "text": sub.frame(channel, body)})
+
+
+async def serve(state: State, channels: list[str], receive: Receive, send: Send) -> None:
+    if (await receive())["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels:
-        await ws.close(CLOSE_BAD_REQUEST, f"unknown channel(s) {unknown}; choose from {list(CHANNELS)}")
+        reason = f"unknown channel(s) {unknown}; choose from {list(CHANNELS)}"
+        await send({"type": "websocket.close", "code": CLOSE_BAD_REQUEST, "reason": reason})
         return
-    state = state_of(ws)
     sub = state.hub.subscribe(channels)
-    watcher = asyncio.ensure_future(_watch_peer(ws, sub))
+    watcher = asyncio.ensure_future(_watch_peer(receive, sub))
     try:
         await _initial(state, sub)
-        async for text in sub.frames():
-            await ws.send_text(text)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the peer went away while we were sending
+        await _pump(send, sub)
+    except PEER_GONE:
+        pass
     finally:
         watcher.cancel()
         state.hub.unsubscribe(sub)
     if sub.dropped:
         # Its socket buffer may be full too: do not wait on it for long.
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError), anyio.move_on_after(CLOSE_TIMEOUT):
-            await ws.close(CLOSE_TOO_SLOW, "subscriber too slow: queue full")
-
-
-async def ws_channels(ws: WebSocket) -> None:
-    channels = ws.query_params.get("channels", ",".join(CHANNELS))
-    await serve(ws, [c.strip() for c in channels.split(",") if c.strip()])
-
-
-async def ws_one(ws: WebSocket) -> None:
-    await serve(ws, [ws.path_params["channel"]])
-
-
-# A plain Starlette router, reached straight from the outermost middleware: every layer a
-# connection passes through keeps a frame (and FastAPI's dependency machinery an exit stack and a
-# copy of the scope) alive for the connection's whole life, which adds up over thousands of subscribers.
-router = Router(routes=[WebSocketRoute("/ws", ws_channels), WebSocketRoute("/ws/{channel}", ws_one)])
+        with anyio.move_on_after(CLOSE_TIMEOUT):
+            try:
+                await send({"type": "websocket.close", "code": CLOSE_TOO_SLOW, "reason": "subscriber too slow"})
+            except PEER_GONE:
+                pass
 
 
 class WebSocketShortcut:
-    """Hands WebSocket connections to `router` before the HTTP middleware stack."""
+    """Hands push connections to `serve` before the HTTP middleware stack; anything else goes on."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await (router if scope["type"] == "websocket" else self.app)(scope, receive, send)
+        if scope["type"] == "websocket" and (channels := channels_of(scope)) is not None:
+            await serve(scope["app"].state.pushd, channels, receive, send)
+        else:
+            await self.app(scope, receive, send)
