@@ -43,6 +43,9 @@ class PushdSettings(BaseSettings):
 
     # WebSocket fan-out.
     ws_queue_size: int = Field(256, ge=1)
+    # Off by default: compression costs a zlib context per subscriber (memory) and compresses each
+    # message once per subscriber (CPU), which is most of the cost of a fan-out to many clients.
+    ws_compression: bool = False
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_ping_timeout: float = Field(20.0, gt=0)
     ws_recent_alerts: int = Field(20, ge=1, le=500)

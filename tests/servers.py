@@ -48,6 +48,7 @@ def serve_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[s
     port = free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
                             ws_ping_interval=settings.ws_ping_interval, ws_ping_timeout=settings.ws_ping_timeout,
+                            ws_per_message_deflate=settings.ws_compression,
                             **uvicorn_kw)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
