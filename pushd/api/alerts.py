@@ -38,7 +38,7 @@ async def list_alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0,
 ) -> AlertPage:
-    """Newest first (by last seen), paged; rows carry no history."""
+    """Newest first (by when pushd first saw the alert), paged; rows carry no history."""
     query = AlertQuery(
         statuses=[s.value for s in status], severities=[s.value for s in severity], labels=parse_labels(label),
         text=q or None, since=since.timestamp() if since else None, until=until.timestamp() if until else None,

@@ -15,8 +15,11 @@ CREATE TABLE IF NOT EXISTS alerts (
     generator_url TEXT,
     source        TEXT    NOT NULL
 );
-CREATE INDEX IF NOT EXISTS alerts_last_seen ON alerts (last_seen);
-CREATE INDEX IF NOT EXISTS alerts_status_seen ON alerts (status, last_seen);
+-- Lists are newest first by id (when pushd first saw the alert): free in rowid order, and stable
+-- while Prometheus re-sends what still fires. An index on last_seen would be rewritten by every
+-- re-send; the ones below change only when an alert changes state.
+DROP INDEX IF EXISTS alerts_last_seen;
+DROP INDEX IF EXISTS alerts_status_seen;
 CREATE INDEX IF NOT EXISTS alerts_status_severity ON alerts (status, severity);
 CREATE INDEX IF NOT EXISTS alerts_expiry ON alerts (expires_at) WHERE expires_at IS NOT NULL;
 

@@ -236,7 +236,7 @@ class SQLiteStore:
         def job(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
             total = conn.execute(f"SELECT count(*) FROM alerts{where}", args).fetchone()[0]
             rows = conn.execute(
-                f"SELECT {ALERT_COLUMNS} FROM alerts{where} ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?",
+                f"SELECT {ALERT_COLUMNS} FROM alerts{where} ORDER BY id DESC LIMIT ? OFFSET ?",
                 [*args, query.limit, query.offset],
             ).fetchall()
             return [alert_row(r) for r in rows], total
@@ -279,7 +279,7 @@ class SQLiteStore:
         def job(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             rows = conn.execute(
                 f"SELECT {ALERT_COLUMNS} FROM alerts WHERE status IN ('firing', 'acknowledged')"
-                f" ORDER BY status = 'acknowledged', {SEVERITY_RANK}, last_seen DESC LIMIT ?", (limit,))
+                f" ORDER BY status = 'acknowledged', {SEVERITY_RANK}, id DESC LIMIT ?", (limit,))
             return [alert_row(r) for r in rows]
         return await self.db.read(job)
 
