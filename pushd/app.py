@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
-from pushd.api import alerts, health, ingest, metrics, snapshot, ws
+from pushd.api import alerts, health, history, ingest, metrics, snapshot, ws
 from pushd.body_limit import BodyLimitMiddleware
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules, default_rules
@@ -71,7 +71,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
-    for module in (ingest, alerts, metrics, snapshot, health):
+    for module in (ingest, alerts, history, metrics, snapshot, health):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)

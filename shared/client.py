@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from shared.models import Alert, AlertDetail, AlertIn, AlertPage, MetricSample, Snapshot
+from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
 
 
 class PushdUnavailable(Exception):
@@ -93,6 +93,19 @@ class PushdClient:
     def metrics_history(self, minutes: float, max_points: int = 720) -> list[MetricSample]:
         rows = self._request("GET", "/api/v1/metrics/history", params={"minutes": minutes, "max_points": max_points})
         return [MetricSample.model_validate(r) for r in rows]
+
+    def history(self, actor: str | None = None, action: str | None = None, alert_id: int | None = None,
+                since: datetime | None = None, limit: int = 50, offset: int = 0) -> LogPage:
+        params: dict[str, str | int] = {"limit": limit, "offset": offset}
+        for name, value in (("actor", actor), ("action", action), ("alert_id", alert_id)):
+            if value is not None:
+                params[name] = value
+        if since:
+            params["since"] = since.isoformat()
+        return LogPage.model_validate(self._request("GET", "/api/v1/history", params=params))
+
+    def actors(self) -> list[Actor]:
+        return [Actor.model_validate(a) for a in self._request("GET", "/api/v1/actors")]
 
     # --- writes ---
     def post_alerts(self, alerts: list[AlertIn]) -> dict[str, Any]:

@@ -154,6 +154,21 @@ class LogEntry(BaseModel):
     comment: str | None = None
 
 
+class LogPage(BaseModel):
+    items: list[LogEntry]
+    total: int
+
+
+class Actor(BaseModel):
+    """Someone (an operator, or a sender such as `alertmanager`) who changed alerts."""
+
+    actor: str
+    actions: int
+    acknowledged: int
+    resolved: int
+    last_ts: datetime
+
+
 class Snapshot(BaseModel):
     """GET /api/v1/snapshot: everything a dashboard draws, in one call."""
 

@@ -1,10 +1,11 @@
-"""Where alerts and host metrics are kept. `open_store` picks the backend."""
+"""Where alerts and host metrics are kept: the `AlertStore` interface and its SQLite backend."""
 
 from pushd.store.base import (
     AlertQuery,
     AlertStore,
     Change,
     Conflict,
+    HistoryQuery,
     NewAlert,
     NotFound,
     StoreUnavailable,
@@ -14,6 +15,6 @@ from pushd.store.base import (
 from pushd.store.sqlite_store import SQLiteStore
 
 __all__ = [
-    "AlertQuery", "AlertStore", "Change", "Conflict", "NewAlert", "NotFound", "SQLiteStore",
+    "AlertQuery", "AlertStore", "Change", "Conflict", "HistoryQuery", "NewAlert", "NotFound", "SQLiteStore",
     "StoreUnavailable", "iso", "wire",
 ]

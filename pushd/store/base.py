@@ -66,6 +66,16 @@ class AlertQuery:
     offset: int = 0
 
 
+@dataclass(slots=True)
+class HistoryQuery:
+    actor: str | None = None
+    action: str | None = None
+    alert_id: int | None = None
+    since: float | None = None
+    limit: int = 50
+    offset: int = 0
+
+
 class AlertStore(Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
@@ -87,6 +97,9 @@ class AlertStore(Protocol):
     async def firing(self, limit: int) -> list[dict[str, Any]]:
         """Open alerts (firing or acknowledged), most severe first, then newest."""
     async def recent_log(self, limit: int) -> list[dict[str, Any]]: ...
+    async def history(self, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:
+        """State changes of all alerts, newest first, with the alert's name and severity."""
+    async def actors(self) -> list[dict[str, Any]]: ...
 
     async def add_metric(self, sample: dict[str, float]) -> None: ...
     async def metrics_since(self, since: float, max_points: int) -> list[dict[str, float]]: ...

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from pushd.store.base import AlertQuery, Change, Conflict, NewAlert, NotFound, iso, wire
+from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_db import Database
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text()
@@ -284,11 +284,36 @@ class SQLiteStore:
         return await self.db.read(job)
 
     async def recent_log(self, limit: int) -> list[dict[str, Any]]:
-        def job(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        return (await self.history(HistoryQuery(limit=limit)))[0]
+
+    async def history(self, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:
+        clauses, args = [], []
+        for column, value in (("h.actor", query.actor), ("h.action", query.action), ("h.alert_id", query.alert_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if query.since is not None:
+            clauses.append("h.ts >= ?")
+            args.append(query.since)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+        def job(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
+            total = conn.execute(f"SELECT count(*) FROM alert_history h{where}", args).fetchone()[0]
             rows = conn.execute(
                 "SELECT h.ts, h.alert_id, a.alertname, a.severity, h.action, h.status, h.actor, h.comment"
-                " FROM alert_history h JOIN alerts a ON a.id = h.alert_id ORDER BY h.id DESC LIMIT ?", (limit,))
-            return [{**dict(r), "ts": iso(r["ts"])} for r in rows]
+                f" FROM alert_history h JOIN alerts a ON a.id = h.alert_id{where} ORDER BY h.id DESC LIMIT ? OFFSET ?",
+                [*args, query.limit, query.offset])
+            return [{**dict(r), "ts": iso(r["ts"])} for r in rows], total
+        return await self.db.read(job)
+
+    async def actors(self) -> list[dict[str, Any]]:
+        """Who changed alerts: each actor with how many actions of each kind, and when they last acted."""
+        def job(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            rows = conn.execute(
+                "SELECT actor, count(*) AS actions, sum(action = 'acknowledged') AS acknowledged,"
+                " sum(action = 'resolved') AS resolved, max(ts) AS last_ts FROM alert_history"
+                " GROUP BY actor ORDER BY last_ts DESC")
+            return [{**dict(r), "last_ts": iso(r["last_ts"])} for r in rows]
         return await self.db.read(job)
 
     # --- host metrics ---------------------------------------------------------------------------
