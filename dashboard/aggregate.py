@@ -1,4 +1,4 @@
-"""Incidents, runbooks and users derived from pushd's alerts and their history; plain functions."""
+"""Incidents and runbooks derived from pushd's alerts; plain functions."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from datetime import datetime
 from typing import Literal
 
 from dashboard.tables import SEVERITY_ORDER, safe_link
-from shared.models import Alert, HistoryEntry, LogEntry
+from shared.models import Alert
 
 GroupBy = Literal["alertname", "instance", "both"]
-# Actors that are ingest paths or pushd itself, not people: pushd records the source as the actor.
-SYSTEM_ACTORS = frozenset({"api", "alertmanager", "prometheus", "pushd"})
 RUNBOOK_KEYS = ("runbook_url", "runbook")
 
 
@@ -78,36 +76,3 @@ def runbooks(alerts: Iterable[Alert]) -> list[Runbook]:
         rb.open_alerts += a.status.value != "resolved"
         rb.last_seen = max(filter(None, (rb.last_seen, a.last_seen)))
     return sorted(found.values(), key=lambda r: (-r.open_alerts, r.url))
-
-
-@dataclass
-class Actor:
-    name: str
-    system: bool
-    acknowledged: int = 0
-    resolved: int = 0
-    other: int = 0
-    last_action: datetime | None = None
-    last_alert: str = ""
-
-
-def actors(entries: Iterable[tuple[int, str, HistoryEntry | LogEntry]]) -> list[Actor]:
-    """Who did what, from (alert id, alert name, history entry); an entry seen in two sources counts once."""
-    seen: set[tuple[int, str, datetime, str]] = set()
-    out: dict[str, Actor] = {}
-    for alert_id, alertname, e in entries:
-        ident = (alert_id, e.actor, e.ts, e.action)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        actor = out.setdefault(e.actor, Actor(e.actor, e.actor in SYSTEM_ACTORS))
-        if e.action == "acknowledged":
-            actor.acknowledged += 1
-        elif e.action == "resolved":
-            actor.resolved += 1
-        else:
-            actor.other += 1
-        if actor.last_action is None or e.ts > actor.last_action:
-            actor.last_action, actor.last_alert = e.ts, alertname
-    # People first, the most active first.
-    return sorted(out.values(), key=lambda a: (a.system, -(a.acknowledged + a.resolved + a.other), a.name))

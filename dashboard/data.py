@@ -8,7 +8,6 @@ is how a page recovers by itself. `load()` turns a failure into "offline" plus t
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -17,7 +16,7 @@ import streamlit as st
 
 from dashboard import session
 from shared.client import PushdClient, PushdError, PushdUnavailable
-from shared.models import AlertDetail, AlertPage, HistoryEntry, LogEntry, MetricSample, Snapshot
+from shared.models import Actor, AlertDetail, AlertPage, LogPage, MetricSample, Snapshot
 from shared.settings import DashboardSettings
 
 T = TypeVar("T")
@@ -70,9 +69,19 @@ def fetch_history(url: str, minutes: int, max_points: int) -> list[MetricSample]
     return client(url).metrics_history(minutes, max_points)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=4)
+def fetch_actors(url: str) -> list[Actor]:
+    return client(url).actors()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=32)
+def fetch_actor_log(url: str, actor: str, limit: int, offset: int) -> LogPage:
+    return client(url).history(actor=actor, limit=limit, offset=offset)
+
+
 def clear_alert_caches() -> None:
     """After a write, so the next read shows the new state instead of a cached one."""
-    for fn in (fetch_snapshot, fetch_alerts, fetch_alert):
+    for fn in (fetch_snapshot, fetch_alerts, fetch_alert, fetch_actors, fetch_actor_log):
         fn.clear()
 
 
@@ -124,25 +133,13 @@ def history(minutes: int, max_points: int = 240) -> list[MetricSample]:
     return load(f"history:{minutes}", lambda: fetch_history(url, minutes, max_points)) or []
 
 
-@st.cache_data(ttl=15, show_spinner=False, max_entries=4)
-def fetch_recent_history(url: str, per_status: int) -> list[tuple[int, str, HistoryEntry]]:
-    """History entries of the most recently acknowledged and resolved alerts: where operators' names are.
-
-    pushd has no "all history" endpoint, so this reads up to 2 * `per_status` alert details, in
-    parallel, and caches them longer than the live reads.
-    """
-    c = client(url)
-    ids = [a.id for status in ("acknowledged", "resolved")
-           for a in c.list_alerts(status=[status], limit=per_status).items]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        details = list(pool.map(c.get_alert, ids))
-    return [(d.id, d.alertname, h) for d in details for h in d.history]
-
-
-def actor_entries(per_status: int) -> list[tuple[int, str, HistoryEntry | LogEntry]]:
-    """(alert id, alert name, entry) from the live log and recent alert histories; [] when pushd is down."""
+def actors() -> list[Actor] | None:
+    """Everyone who changed an alert, as pushd counts them; None when pushd was never reached."""
     url = session.pushd_url()
-    snap = snapshot()
-    recent = load("recent_history", lambda: fetch_recent_history(url, per_status)) or []
-    events = [(e.alert_id, e.alertname, e) for e in snap.events] if snap else []
-    return [*events, *recent]
+    return load("actors", lambda: fetch_actors(url))
+
+
+def actor_log(actor: str, limit: int, offset: int) -> LogPage | None:
+    """One page of `actor`'s state changes, newest first; the last good page of the same view when pushd is down."""
+    url = session.pushd_url()
+    return load(f"actor_log:{actor}:{limit}:{offset}", lambda: fetch_actor_log(url, actor, limit, offset))

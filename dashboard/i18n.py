@@ -149,20 +149,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_runbooks": ("这些告警都没有 runbook_url 注解。", "None of these alerts has a runbook_url annotation."),
     # users
     "users_caption": (
-        "根据告警状态历史中的操作人统计：最近的 {events} 条事件，"
-        "以及最近 {alerts} 条已确认和 {alerts} 条已恢复告警的历史。",
-        "Actors in alert state history: the latest {events} events, and the history of the {alerts} most"
-        " recently acknowledged and the {alerts} most recently resolved alerts.",
+        "所有改变过告警状态的人（操作员）和来源（如 alertmanager），次数由 pushd 统计。选择一位即可查看其操作记录。",
+        "Everyone who changed an alert's state: operators, and senders such as alertmanager, as pushd counts them."
+        " Pick one to see their actions.",
     ),
+    "col_user": ("用户", "User"),
     "col_kind": ("类型", "Kind"),
     "kind_operator": ("操作员", "Operator"),
     "kind_system": ("系统", "System"),
+    "col_actions": ("操作总数", "Actions"),
     "col_acks": ("确认次数", "Acknowledged"),
     "col_resolves": ("恢复次数", "Resolved"),
-    "col_other": ("其他操作", "Other actions"),
     "col_last_action": ("最近操作", "Last action"),
-    "col_last_alert": ("最近告警", "Last alert"),
-    "no_users": ("还没有人处理过告警。", "Nobody has acted on an alert yet."),
+    "no_users": ("还没有告警改变过状态。", "No alert has changed state yet."),
+    "user_actions": ("操作记录", "Recent actions"),
+    "user_pick": ("查看用户", "Show user"),
+    "user_pick_hint": ("选择一位用户，查看其最近的操作（最新的在前）。",
+                       "Pick a user to see their recent actions, newest first."),
+    "user_no_actions": ("该用户没有操作记录。", "This user has no recorded actions."),
     # settings
     "refresh_seconds": ("刷新间隔（秒）", "Refresh interval (s)"),
     "pause": ("暂停自动刷新", "Pause auto-refresh"),

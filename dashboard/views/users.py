@@ -1,35 +1,66 @@
-"""Users (用户): who acted on alerts, from the actors recorded in alert state history."""
+"""Users (用户): everyone who changed alerts, as pushd counts them, and one person's actions paged on the server."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, data
+from dashboard import data, people
+from dashboard.alert_query import page_bounds
 from dashboard.session import t
-from dashboard.tables import local
+from dashboard.widgets import no_data
+from shared.models import LogPage
 
-PER_STATUS = 25  # recent acknowledged and resolved alerts whose history is read
-LOG_EVENTS = 50  # what the snapshot's live log holds
+PICK = "users_pick"
+PAGE = "users_page"
+SIZES = (25, 50, 100, 200)
 
 
-def table(people: list[aggregate.Actor]) -> None:
-    frame = pd.DataFrame([{
-        t("col_actor"): p.name,
-        t("col_kind"): t("kind_system" if p.system else "kind_operator"),
-        t("col_acks"): p.acknowledged,
-        t("col_resolves"): p.resolved,
-        t("col_other"): p.other,
-        t("col_last_action"): local(p.last_action),
-        t("col_last_alert"): p.last_alert,
-    } for p in people])
-    st.dataframe(frame, hide_index=True, key="users_table")
+def back_to_first_page() -> None:
+    st.session_state[PAGE] = 1
+
+
+def read(actor: str, size: int, wanted: int) -> tuple[LogPage | None, int]:
+    """One page of `actor`'s actions and its offset; a page past the end reads the last one."""
+    offset = (wanted - 1) * size
+    result = data.actor_log(actor, size, offset)
+    if result is not None and result.total and not result.items:
+        _, _, offset = page_bounds(result.total, wanted, size)
+        result = data.actor_log(actor, size, offset)
+    return result, offset
+
+
+def actions(names: list[str]) -> None:
+    """Pick a person (kept across refreshes and page switches) and see what they did, newest first."""
+    st.subheader(t("user_actions"))
+    keep = {"persist_state": "session", "on_change": back_to_first_page}
+    current = st.session_state.get(PICK)
+    if current is not None and current not in names:
+        names = [*names, current]  # still selectable while the table is stale (pushd down)
+    pick, size_col, page_col = st.columns([3, 1, 1])
+    actor = pick.selectbox(t("user_pick"), names, index=None, key=PICK, **keep)
+    size = int(size_col.selectbox(t("page_size"), SIZES, key="users_size", **keep))
+    wanted = int(page_col.number_input(t("page_no"), min_value=1, step=1, key=PAGE, persist_state="session"))
+    if actor is None:
+        st.caption(t("user_pick_hint"))
+        return
+    result, offset = read(actor, size, wanted)
+    if result is None:
+        no_data()
+    elif not result.items:
+        st.info(t("user_no_actions"))
+    else:
+        st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
+        st.dataframe(people.actions_frame(result.items, t), hide_index=True, key="users_actions")
 
 
 st.title(t("page_users"))
-st.caption(t("users_caption", events=LOG_EVENTS, alerts=PER_STATUS))
-actors = aggregate.actors(data.actor_entries(PER_STATUS))
-if actors:
-    table(actors)
-else:
+st.caption(t("users_caption"))
+actors = data.actors()
+if actors is None:
+    no_data()
+elif not actors:
     st.info(t("no_users"))
+else:
+    ordered = people.people_first(actors)
+    st.dataframe(people.actors_frame(ordered, t), hide_index=True, key="users_table")
+    actions([a.actor for a in ordered])

@@ -79,6 +79,9 @@ def test_metrics_page_draws_charts_and_switches_language(tmp_path: Path) -> None
                 expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30_000)
                 expect(page.get_by_text("CPU usage").first).to_be_visible()
                 expect(page.get_by_text("Connected")).to_be_visible()
+                # .streamlit/config.toml: toolbarMode = "minimal", so users get no Deploy button or dev menu
+                expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
+                expect(page.get_by_test_id("stMainMenu")).to_have_count(0)
                 page.wait_for_timeout(1000)  # let Plotly finish its first draw before the picture
                 page.screenshot(path=str(ARTIFACTS / "dashboard-metrics-en.png"), full_page=True)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import aggregate, alert_query, tables
+from dashboard import aggregate, alert_query, people, tables
 from dashboard.i18n import CATALOGUE, translate
 from dashboard.units import duration, rate
-from shared.models import Alert, HistoryEntry
+from shared.models import Actor, Alert, LogEntry
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 NOW = datetime(2026, 2, 27, 10, 0, tzinfo=UTC)
@@ -85,16 +85,22 @@ def test_runbooks_only_link_http_urls() -> None:
     assert len(books) == 2
 
 
-def test_actors_count_people_apart_from_ingest_sources() -> None:
-    def h(minute: int, action: str, actor: str) -> HistoryEntry:
-        status = {"created": "firing", "acknowledged": "acknowledged"}.get(action, "resolved")
-        return HistoryEntry(ts=NOW + timedelta(minutes=minute), action=action, status=status, actor=actor)
-    entries = [(1, "Disk", h(0, "created", "api")), (1, "Disk", h(1, "acknowledged", "alice")),
-               (1, "Disk", h(1, "acknowledged", "alice")),  # the same entry from the log and the history
-               (2, "Cpu", h(2, "resolved", "alice")), (3, "Mem", h(3, "acknowledged", "bob"))]
-    people = aggregate.actors(entries)
-    assert [(p.name, p.system, p.acknowledged, p.resolved, p.other, p.last_alert) for p in people] == [
-        ("alice", False, 1, 1, 0, "Cpu"), ("bob", False, 1, 0, 0, "Mem"), ("api", True, 0, 0, 1, "Disk")]
+def test_people_come_before_senders_most_recent_first() -> None:
+    def a(name: str, minute: int) -> Actor:
+        return Actor(actor=name, actions=3, acknowledged=2, resolved=1, last_ts=NOW + timedelta(minutes=minute))
+    ordered = people.people_first([a("api", 9), a("bob", 1), a("alertmanager", 5), a("alice", 2)])
+    assert [x.actor for x in ordered] == ["alice", "bob", "api", "alertmanager"]
+    frame = people.actors_frame(ordered, lambda k: translate(k, "en"))
+    assert list(frame.columns) == ["User", "Kind", "Actions", "Acknowledged", "Resolved", "Last action"]
+    assert frame.iloc[0].tolist()[:5] == ["alice", "Operator", 3, 2, 1]
+    assert frame.iloc[3]["Kind"] == "System"
+
+
+def test_actions_frame_translates_and_keeps_text_as_text() -> None:
+    entry = LogEntry(ts=NOW, alert_id=7, alertname="<b>Disk</b>", severity="critical", action="acknowledged",
+                     status="acknowledged", actor="alice", comment="on it")
+    frame = people.actions_frame([entry], lambda k: translate(k, "zh"))
+    assert frame.iloc[0].tolist()[1:] == [7, "<b>Disk</b>", "严重", "已确认", "已确认", "on it"]
 
 
 def test_csv_export_neutralises_formulas() -> None:

@@ -19,17 +19,25 @@ def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest]
     env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60"}
     with pushd_process(tmp_path / "pushd", port, **env) as (url, _):
         with PushdClient(url) as c:
-            c.post_alerts([AlertIn(labels={"alertname": "StillHere", "severity": "warning"})])
+            [change] = c.post_alerts([AlertIn(labels={"alertname": "StillHere", "severity": "warning"})])["changed"]
+            c.acknowledge(change["id"], by="alice")
         at = make_app(url)
+        open_page(at, "users")
+        at.selectbox(key="users_pick").select("alice").run()
+        users_before = [df.value.to_dict("records") for df in at.dataframe]
+        assert len(users_before) == 2 and users_before[1][0]["Action"] == "acknowledged"
         open_page(at, "overview")
         before = {m.label: m.value for m in at.metric}
-        assert before["Firing"] == "1"
+        assert before["Acknowledged"] == "1"
 
     data.fetch_snapshot.clear()  # pushd is gone; what the cache holds would hide that for TTL_SECONDS
     open_page(at, "overview")
     assert [e.value for e in at.sidebar.error] == ["Unreachable"]
     assert any("cannot be reached" in e.value for e in at.error)
     assert {m.label: m.value for m in at.metric} == before  # the last data, still on screen
+    open_page(at, "users")  # the people and alice's actions, as last read
+    assert [df.value.to_dict("records") for df in at.dataframe] == users_before
+    assert any("cannot be reached" in e.value for e in at.error)
     open_page(at, "alerts")  # a page never read while up still renders, without a traceback
     assert any("cannot be reached" in e.value for e in at.error)
 
@@ -37,4 +45,4 @@ def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest]
         open_page(at, "overview")
         assert [s.value for s in at.sidebar.success] == ["Connected"]
         assert not at.error
-        assert {m.label: m.value for m in at.metric}["Firing"] == "1"
+        assert {m.label: m.value for m in at.metric}["Acknowledged"] == "1"

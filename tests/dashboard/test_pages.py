@@ -78,6 +78,51 @@ def test_acting_without_operator_name_is_refused(app: AppTest, pushd: PushdClien
     assert any("operator" in w.value for w in app.warning)
 
 
+def rows(at: AppTest, index: int) -> list[dict[str, object]]:
+    return at.dataframe[index].value.to_dict("records")
+
+
+def test_users_page_lists_operator_and_her_actions(app: AppTest, pushd: PushdClient) -> None:
+    alert_id = send(pushd, "DiskFull")
+    pushd.acknowledge(alert_id, by="alice", comment="on it")
+    open_page(app, "users")
+    people = {r["User"]: r for r in rows(app, 0)}
+    assert list(people) == ["alice", "api"]  # operators first
+    assert {k: people["alice"][k] for k in ("Kind", "Actions", "Acknowledged", "Resolved")} == {
+        "Kind": "Operator", "Actions": 1, "Acknowledged": 1, "Resolved": 0}
+    assert people["api"]["Kind"] == "System"
+    assert len(app.dataframe) == 1  # nobody chosen yet
+    app.selectbox(key="users_pick").select("alice").run()
+    assert not app.exception
+    [action] = rows(app, 1)
+    assert (action["ID"], action["Alert name"], action["Action"], action["Comment"]) == (
+        alert_id, "DiskFull", "acknowledged", "on it")
+
+
+def test_users_page_pages_actions_on_the_server(app: AppTest, pushd: PushdClient) -> None:
+    ids = [send(pushd, f"Many{i}") for i in range(30)]
+    for i in ids:
+        pushd.acknowledge(i, by="carol")
+    open_page(app, "users")
+    app.selectbox(key="users_pick").select("carol").run()
+    assert len(rows(app, 1)) == 25
+    app.number_input(key="users_page").set_value(2).run()
+    assert [r["ID"] for r in rows(app, 1)] == sorted(ids[:5], reverse=True)  # the oldest five, newest first
+    assert any(c.value == "30 matching, showing 26–30" for c in app.caption)
+
+
+def test_action_from_alert_center_shows_on_users_page_at_once(app: AppTest, pushd: PushdClient) -> None:
+    alert_id = send(pushd, "Fresh")
+    open_page(app, "users")
+    assert [r["User"] for r in rows(app, 0)] == ["api"]
+    open_page(app, "alerts")
+    app.text_input(key="pref_operator").input("dave")
+    app.selectbox(key="al_detail").select(alert_id).run()
+    app.button(key="al_one_resolve").click().run()
+    open_page(app, "users")  # within the cache TTL: the write cleared the cached actors
+    assert [r["User"] for r in rows(app, 0)] == ["dave", "api"]
+
+
 def test_metrics_page_shows_current_cpu(app: AppTest, pushd: PushdClient) -> None:
     open_page(app, "metrics")
     latest = pushd.snapshot().latest_metrics
