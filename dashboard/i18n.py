@@ -48,7 +48,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load": ("系统负载 (1/5/15 分钟)", "Load (1/5/15 min)"),
     "net_in": ("网络接收", "Network in"),
     "net_out": ("网络发送", "Network out"),
-    "alert_stats": ("告警统计", "Alerts"),
     "cpu_trend": ("CPU 趋势", "CPU trend"),
     "memory_trend": ("内存趋势", "Memory trend"),
     "alert_pie": ("告警状态分布", "Alerts by status"),
@@ -74,7 +73,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col_starts_at": ("开始时间", "Started"),
     "col_last_seen": ("最近出现", "Last seen"),
     "col_count": ("次数", "Count"),
-    "col_source": ("来源", "Source"),
     "col_action": ("操作", "Action"),
     "col_actor": ("操作人", "By"),
     "col_comment": ("备注", "Comment"),
@@ -120,7 +118,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "labels": ("标签", "Labels"),
     "annotations": ("注解", "Annotations"),
     "history": ("状态历史", "State history"),
-    "generator": ("来源链接", "Generator URL"),
     "alert_gone": ("告警 {id} 不存在。", "Alert {id} does not exist."),
     # incidents
     "group_by": ("分组方式", "Group by"),
