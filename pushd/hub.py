@@ -42,7 +42,7 @@ class Subscriber:
     in memory and per message is what the host pays.
     """
 
-    __slots__ = ("_loop", "_waiter", "channels", "closed", "dropped", "limit", "pending", "seq")
+    __slots__ = ("_loop", "_waiter", "channels", "closed", "dropped", "limit", "pending", "send_now", "seq")
 
     def __init__(self, channels: frozenset[str], limit: int) -> None:
         self.channels = channels
@@ -53,6 +53,9 @@ class Subscriber:
         self.seq: dict[str, int] = {}
         self._waiter: asyncio.Future[None] | None = None
         self._loop = asyncio.get_running_loop()
+        # Set by the connection when it can write a frame at once without waiting; returns False
+        # when it cannot (then the sender task sends it).
+        self.send_now: Callable[[str], bool] | None = None
 
     @property
     def live(self) -> bool:
@@ -63,6 +66,13 @@ class Subscriber:
             self._waiter.set_result(None)
 
     def put(self, channel: str, body: str) -> bool:
+        if self._waiter is not None and not self.pending and self.send_now is not None:
+            # The sender is idle, so nothing is ahead of this message: write it now, in the
+            # publisher's loop over subscribers, as python-websockets' broadcast() does. Waking a
+            # sender task per subscriber costs more than the write itself.
+            if self.send_now(self.frame(channel, body)):
+                return True
+            self.seq[channel] -= 1  # not written: the sender frames it again
         if len(self.pending) >= self.limit:
             return False
         self.pending.append((channel, body))

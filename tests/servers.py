@@ -70,10 +70,14 @@ def pushd_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def pushd_process(data_dir: Path, port: int | None = None, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m pushd` as a real process; killed (SIGKILL) on exit if still running."""
+    """`python -m pushd` as a real process; killed (SIGKILL) on exit if still running.
+
+    Its log goes to a file beside the data dir: a pipe nobody reads would block pushd once full."""
     port = port or free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "pushd"], cwd=REPO, env=pushd_env(data_dir, port, **env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(data_dir.parent / f"pushd-{port}.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "pushd"], cwd=REPO, env=pushd_env(data_dir, port, **env),
+                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc=proc)
@@ -82,5 +86,3 @@ def pushd_process(data_dir: Path, port: int | None = None, **env: str) -> Iterat
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
