@@ -10,17 +10,28 @@ _MASK64 = (1 << 64) - 1
 _SEPARATOR = b"\xff"
 
 
-def fingerprint(labels: Mapping[str, str]) -> str:
-    """FNV-1a 64 over sorted names and values, each followed by 0xff (prometheus/common model.LabelSet.Fingerprint)."""
-    parts = [s.encode() for name in sorted(labels) for s in (name, labels[name])]
-    data = _SEPARATOR.join(parts) + _SEPARATOR if parts else b""
+def fnv1a_64_py(data: bytes) -> int:
+    """FNV-1a 64 in Python, for where fnv-c has no wheel."""
     h, p, m = _OFFSET64, _PRIME64, _MASK64
-    # Ingest runs this for every alert. Four bytes a step and one mask per step are a quarter faster
-    # than a mask per byte, and equal: the low 64 bits of a product depend only on the low 64 bits
-    # of its factors, and XOR with a byte touches only the low 8.
+    # Four bytes a step and one mask per step: equal to a mask per byte (the low 64 bits of a
+    # product depend only on the low 64 bits of its factors; XOR with a byte touches the low 8).
     whole = len(data) - len(data) % 4
     for i in range(0, whole, 4):
         h = (((((((h ^ data[i]) * p) ^ data[i + 1]) * p) ^ data[i + 2]) * p ^ data[i + 3]) * p) & m
     for byte in data[whole:]:
         h = ((h ^ byte) * p) & m
-    return f"{h:016x}"
+    return h
+
+
+try:
+    # Ingest fingerprints every alert: in C this is ~0.2 us, in Python ~6 us, which was two fifths of
+    # the event loop's time under a POST /api/v2/alerts load (py-spy).
+    from fnv_c import fnv1a_64
+except ImportError:  # pragma: no cover - platforms without a wheel
+    fnv1a_64 = fnv1a_64_py
+
+
+def fingerprint(labels: Mapping[str, str]) -> str:
+    """FNV-1a 64 over sorted names and values, each followed by 0xff (prometheus/common model.LabelSet.Fingerprint)."""
+    parts = [s.encode() for name in sorted(labels) for s in (name, labels[name])]
+    return f"{fnv1a_64(_SEPARATOR.join(parts) + _SEPARATOR if parts else b''):016x}"

@@ -1,4 +1,4 @@
-from shared.fingerprint import fingerprint
+from shared.fingerprint import fingerprint, fnv1a_64, fnv1a_64_py
 
 # Fingerprints reported by a real Prometheus Alertmanager 0.25 (GET /api/v2/alerts) for these label sets.
 ALERTMANAGER_SAYS = [
@@ -33,3 +33,9 @@ def test_unrolled_loop_equals_the_plain_one_for_every_length() -> None:
         labels = {"alertname": "a" * n, "x": "é" * (n % 5)}
         assert fingerprint(labels) == reference(labels), n
     assert fingerprint({}) == reference({}) == "cbf29ce484222325"
+
+
+def test_c_and_python_fnv_agree() -> None:
+    for n in range(70):
+        data = bytes(range(256))[n:n * 3] + b"\xff" * (n % 3)
+        assert fnv1a_64(data) == fnv1a_64_py(data), n
