@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from typing import Any
 
 from pushd.hub import Hub, encode
@@ -48,10 +49,11 @@ class AlertService:
             return
         self._summary = None
         self._version += 1
-        listening = self.hub.count("alerts") > 0
-        for change in changes:
-            self.telemetry.alert_events.labels(change.event).inc()
-            if listening:
+        # One counter update per kind of event, not per alert: a batch can hold thousands.
+        for event, n in Counter(c.event for c in changes).items():
+            self.telemetry.alert_events.labels(event).inc(n)
+        if self.hub.count("alerts"):
+            for change in changes:
                 self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": wire(change.alert)})
 
     async def summary_message(self) -> str:
