@@ -48,6 +48,13 @@ class HostRules:
         for fp, rule in self.fingerprints().items():
             rule.firing = statuses.get(fp, "resolved") != "resolved"
 
+    def undo(self, alerts: list[NewAlert]) -> None:
+        """The alerts `evaluate` returned could not be stored: put the rules back, so the next
+        sample sends them again instead of believing they were sent."""
+        by_fingerprint = self.fingerprints()
+        for a in alerts:
+            by_fingerprint[a.fingerprint].firing = a.status != "firing"
+
     def evaluate(self, sample: dict[str, float]) -> list[NewAlert]:
         out = []
         now = sample["ts"]

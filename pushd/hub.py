@@ -42,7 +42,9 @@ class Subscriber:
     in memory and per message is what the host pays.
     """
 
-    __slots__ = ("_loop", "_waiter", "channels", "closed", "dropped", "limit", "pending", "send_now", "seq")
+    __slots__ = (
+        "_loop", "_waiter", "channels", "closed", "dropped", "limit", "on_drop", "pending", "send_now", "seq",
+    )
 
     def __init__(self, channels: frozenset[str], limit: int) -> None:
         self.channels = channels
@@ -56,6 +58,8 @@ class Subscriber:
         # Set by the connection when it can write a frame at once without waiting; returns False
         # when it cannot (then the sender task sends it).
         self.send_now: Callable[[str], bool] | None = None
+        # Set by the connection: stops its sender and closes it when the hub gives up on it.
+        self.on_drop: Callable[[], None] | None = None
 
     @property
     def live(self) -> bool:
@@ -81,7 +85,10 @@ class Subscriber:
 
     def drop(self) -> None:
         self.dropped = True
+        self.pending = []  # it will never read them: do not hold them
         self._wake()
+        if self.on_drop is not None:
+            self.on_drop()
 
     def end(self) -> None:
         self.closed = True

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from pushd.store import NewAlert
 from shared.fingerprint import fingerprint
-from shared.models import AlertIn, LabelSet, severity_from_labels
+from shared.models import AlertIn, AlertTime, LabelSet, severity_from_labels
 
 # Go's zero time, which Alertmanager sends as the endsAt of firing alerts.
 _UNIX_EPOCH_YEAR = 1970
@@ -31,8 +31,8 @@ class WebhookAlert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: AwareDatetime | None = None
-    endsAt: AwareDatetime | None = None
+    startsAt: AlertTime | None = None
+    endsAt: AlertTime | None = None
     generatorURL: str | None = None
     fingerprint: str | None = None
 
@@ -57,8 +57,8 @@ class PostableAlert(BaseModel):
 
     labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: AwareDatetime | None = None
-    endsAt: AwareDatetime | None = None
+    startsAt: AlertTime | None = None
+    endsAt: AlertTime | None = None
     generatorURL: str | None = None
 
 

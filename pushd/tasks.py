@@ -32,11 +32,13 @@ async def every(period: float, name: str, fn: Callable[[], Awaitable[None]]) -> 
 async def sample_host(state: State) -> None:
     sample = await asyncio.to_thread(state.sampler.sample)
     state.trend.points.append(sample)
-    await state.store.add_metric(sample)
-    if state.settings.host_rules_enabled:
-        alerts = state.rules.evaluate(sample)
-        if alerts:
+    if state.settings.host_rules_enabled and (alerts := state.rules.evaluate(sample)):
+        try:
             await state.alerts.ingest(alerts, "pushd")
+        except Exception:
+            state.rules.undo(alerts)
+            raise
+    await state.store.add_metric(sample)
 
 
 async def push_alerts(state: State) -> None:

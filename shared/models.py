@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -41,6 +41,19 @@ def severity_from_labels(labels: dict[str, str]) -> Severity:
     return _SEVERITY_WORDS.get(labels.get("severity", "").strip().lower(), Severity.warning)
 
 
+def _representable(dt: datetime) -> datetime:
+    """A time that exists in UTC: "9999-12-31T23:00:00-05:00" is valid ISO 8601 but falls in year
+    10000, which Python cannot hold; refused here rather than failing later when it is read back."""
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time is out of range once converted to UTC") from None
+
+
+# Every time an alert sender gives us: timezone-aware, and representable in UTC.
+AlertTime = Annotated[AwareDatetime, AfterValidator(_representable)]
+
+
 def _has_alertname(labels: dict[str, str]) -> dict[str, str]:
     if not labels.get("alertname"):
         raise ValueError("labels must contain a non-empty 'alertname'")
@@ -62,8 +75,8 @@ class AlertIn(BaseModel):
     annotations: dict[str, str] = Field(default_factory=dict)
     severity: Severity | None = None
     status: Status = Status.firing
-    startsAt: AwareDatetime | None = None
-    endsAt: AwareDatetime | None = None
+    startsAt: AlertTime | None = None
+    endsAt: AlertTime | None = None
     generatorURL: str | None = Field(None, max_length=4096)
 
     @field_validator("status")

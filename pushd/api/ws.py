@@ -82,11 +82,40 @@ async def _initial(state: State, sub: Subscriber) -> None:
 
 
 async def _pump(send: Send, sub: Subscriber) -> None:
-    while (batch := await sub.next_batch()) is not None:
-        for channel, body in batch:
-            if not sub.live:
-                return
-            await send({"type": "websocket.send", "text": sub.frame(channel, body)})
+    """The connection's sender task: writes what the outbox holds, in order."""
+    try:
+        while (batch := await sub.next_batch()) is not None:
+            for channel, body in batch:
+                if not sub.live:
+                    return
+                await send({"type": "websocket.send", "text": sub.frame(channel, body)})
+    except PEER_GONE:
+        pass  # the watcher sees the disconnect and ends the connection
+
+
+def _abort(send: Send) -> None:
+    """Cut the TCP connection without flushing: what a peer that stopped reading leaves us."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
+
+
+async def _close_too_slow(send: Send, sub: Subscriber) -> None:
+    """Send 4001 and wait for the peer to go, CLOSE_TIMEOUT for each; then cut the connection.
+
+    A slow reader that still reads learns why it was closed. A peer that stopped reading cannot
+    take even the close frame (or never answers it): it is cut, so that neither its socket buffers
+    nor the connection outlive its subscription."""
+    with anyio.move_on_after(CLOSE_TIMEOUT):
+        try:
+            await send({"type": "websocket.close", "code": CLOSE_TOO_SLOW, "reason": "subscriber too slow"})
+        except PEER_GONE:
+            return
+    with anyio.move_on_after(CLOSE_TIMEOUT):
+        while not sub.closed:
+            await asyncio.sleep(0.1)
+    if not sub.closed:
+        _abort(send)
 
 
 async def serve(state: State, channels: list[str], receive: Receive, send: Send) -> None:
@@ -100,22 +129,24 @@ async def serve(state: State, channels: list[str], receive: Receive, send: Send)
         return
     sub = state.hub.subscribe(channels)
     sub.send_now = immediate_sender(send)
-    watcher = asyncio.ensure_future(_watch_peer(receive, sub))
+    pump = asyncio.ensure_future(_pump(send, sub))
+    closing: list[asyncio.Future] = []
+
+    def on_drop() -> None:
+        # The sender may be stuck in a send that waits for a peer that no longer reads: stop it
+        # (nothing is half-written: uvicorn waits before it writes), then close or cut.
+        pump.cancel()
+        closing.append(asyncio.ensure_future(_close_too_slow(send, sub)))
+
+    sub.on_drop = on_drop
     try:
         await _initial(state, sub)
-        await _pump(send, sub)
-    except PEER_GONE:
-        pass
+        await _watch_peer(receive, sub)  # until the peer leaves, or the close above ends it
     finally:
-        watcher.cancel()
+        pump.cancel()
         state.hub.unsubscribe(sub)
-    if sub.dropped:
-        # Its socket buffer may be full too: do not wait on it for long.
-        with anyio.move_on_after(CLOSE_TIMEOUT):
-            try:
-                await send({"type": "websocket.close", "code": CLOSE_TOO_SLOW, "reason": "subscriber too slow"})
-            except PEER_GONE:
-                pass
+        if closing:
+            await asyncio.gather(*closing, return_exceptions=True)
 
 
 class WebSocketShortcut:

@@ -9,8 +9,17 @@ from typing import Any, Protocol
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
 
+_MIN_TS = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_MAX_TS = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
 def iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    """Epoch seconds as ISO 8601 in UTC; clamped to what Python can represent, so that no stored
+    value can make a read fail."""
+    if ts is None:
+        return None
+    ts = min(max(ts, _MIN_TS), _MAX_TS)
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def wire(alert: dict[str, Any]) -> dict[str, Any]:

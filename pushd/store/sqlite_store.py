@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import string
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ _UPDATE = (
     " last_seen = ?, count = ?, generator_url = ? WHERE id = ?")
 _TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 
 
@@ -100,11 +102,13 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
     for a in alerts:
         old = known.get(a.fingerprint)
         annotations = orjson.dumps(a.annotations).decode()
+        starts = now if a.starts_at is None else a.starts_at  # 0.0 is a time (1970), not "missing"
+        ends = now if a.ends_at is None else a.ends_at
         if old is None:
             alert = {
                 "id": next_id, "fingerprint": a.fingerprint, "status": a.status, "severity": a.severity,
                 "alertname": a.labels["alertname"], "labels": a.labels, "annotations": a.annotations,
-                "starts_at": a.starts_at or now, "ends_at": (a.ends_at or now) if a.status == "resolved" else None,
+                "starts_at": starts, "ends_at": ends if a.status == "resolved" else None,
                 "last_seen": now, "count": 1, "generator_url": a.generator_url, "source": source,
             }
             next_id += 1
@@ -127,10 +131,10 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
                 alert["count"] += 1
                 event = "reopened" if old["status"] == "resolved" else "repeated"
                 if event == "reopened":
-                    alert.update(status="firing", starts_at=a.starts_at or now, ends_at=None)
+                    alert.update(status="firing", starts_at=starts, ends_at=None)
             else:
                 event = "resolved"
-                alert.update(status="resolved", ends_at=a.ends_at or now)
+                alert.update(status="resolved", ends_at=ends)
                 expires_at = None
             updates.append((alert["status"], a.severity, annotations, alert["starts_at"], alert["ends_at"],
                             expires_at, now, alert["count"], alert["generator_url"], alert["id"]))
@@ -157,8 +161,10 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
         clauses.append("json_extract(labels, ?) IS ?")
         args += [f'$."{name}"', value]
     if q.text:
+        # SQLite's lower() folds ASCII letters only; fold the query the same way, so that "É" still
+        # finds "É" (a full Unicode lower() would make it "é", which SQLite never produces).
         clauses.append("instr(lower(alertname || ' ' || labels || ' ' || annotations), ?) > 0")
-        args.append(q.text.lower())
+        args.append(q.text.translate(_ASCII_LOWER))
     if q.since is not None:
         clauses.append("last_seen >= ?")
         args.append(q.since)

@@ -60,3 +60,13 @@ def test_real_disk_rule_fires_then_resolves_after_restart(tmp_path: Path) -> Non
         assert resolved["id"] == fired["id"]
         history = client.get(f"/api/v1/alerts/{resolved['id']}").json()["history"]
         assert [h["action"] for h in history] == ["created", "resolved"]
+
+
+def test_an_alert_that_could_not_be_stored_is_sent_again() -> None:
+    rules = HostRules([Rule("HostHighCpu", "cpu_percent", 90, "warning", "CPU")], for_seconds=0, instance="h")
+    fired = rules.evaluate(sample(0, 95))
+    rules.undo(fired)  # the store answered 503
+    assert [a.status for a in rules.evaluate(sample(5, 95))] == ["firing"]
+    resolved = rules.evaluate(sample(10, 10))
+    rules.undo(resolved)
+    assert [a.status for a in rules.evaluate(sample(15, 10))] == ["resolved"]

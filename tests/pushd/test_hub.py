@@ -63,11 +63,15 @@ def test_full_outbox_drops_the_subscriber_and_others_still_get_everything() -> N
         drops: list[int] = []
         hub = Hub(queue_size=2, on_drop=lambda: drops.append(1))
         slow, fast = hub.subscribe(["alerts"]), hub.subscribe(["alerts"])
+        told: list[bool] = []
+        slow.on_drop = lambda: told.append(True)
         for n in range(3):
             hub.publish("alerts", "alert_event", {"n": n})
             fast.pending.clear()  # the fast one keeps up
         assert slow.dropped and not fast.dropped
         assert drops == [1]
+        assert told == [True]  # the connection is told, so it can stop its sender and close
+        assert slow.pending == []  # what it will never read is not kept
         assert hub.count("alerts") == 1
         assert await slow.next_batch() is None  # its sender stops
     run(main())

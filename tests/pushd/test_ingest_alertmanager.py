@@ -74,3 +74,5 @@ def test_v2_refresh_keeps_it_firing(client: TestClient) -> None:
         time.sleep(0.7)
     a = by_name(client)["Kept"]
     assert (a["status"], a["count"]) == ("firing", 3)
+    # An expiry between two sends would show as expired + reopened: each refresh must have held.
+    assert [h["action"] for h in client.get(f"/api/v1/alerts/{a['id']}").json()["history"]] == ["created"]

@@ -129,3 +129,19 @@ def test_one_batch_can_carry_the_same_alert_several_times(client: TestClient) ->
     history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
     assert [h["action"] for h in history] == ["created", "resolved", "reopened"]
     assert client.get("/api/v1/alerts").json()["total"] == 2
+
+
+def test_times_that_do_not_exist_in_utc_are_refused_and_nothing_breaks(client: TestClient) -> None:
+    year_10000 = "9999-12-31T23:00:00-05:00"  # valid ISO 8601, but past year 9999 once in UTC
+    for path, body in (
+        ("/api/v1/alerts", {**alert("Far"), "startsAt": year_10000}),
+        ("/api/v2/alerts", [alert("Ok"), {**alert("Far"), "endsAt": year_10000}]),
+    ):
+        r = client.post(path, json=body)
+        assert r.status_code == 422, r.text
+        assert "out of range" in r.text
+    r = client.post("/api/v1/alerts", json={**alert("Edge"), "startsAt": "9999-12-31T23:59:59Z"})
+    assert r.status_code == 200
+    assert client.get("/api/v1/alerts").status_code == 200
+    assert client.get("/api/v1/snapshot").status_code == 200
+    assert client.get("/api/v1/alerts", params={"since": year_10000}).status_code in (200, 422)

@@ -67,3 +67,11 @@ def test_bad_query_parameters_are_422(client: TestClient) -> None:
                    {"since": "not a time"}, {"offset": -1}):
         r = client.get("/api/v1/alerts", params=params)
         assert r.status_code == 422, params
+
+
+def test_epoch_zero_is_a_time_and_search_matches_non_ascii_text_as_written(client: TestClient) -> None:
+    client.post("/api/v1/alerts", json={**alert("Old", site="Évry"), "startsAt": "1970-01-01T00:00:00Z"})
+    [a] = client.get("/api/v1/alerts").json()["items"]
+    assert a["starts_at"].startswith("1970-01-01T00:00:00")
+    assert names(client, q="Évry") == ["Old"]
+    assert names(client, q="OLD") == ["Old"]  # ASCII letters still match in any case

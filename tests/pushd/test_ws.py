@@ -6,13 +6,17 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from pushd.api.ws import CLOSE_TIMEOUT
 from tests.conftest import make_settings
 from tests.pushd.helpers import alert
 from tests.servers import serve_in_thread
+
+UVICORN_CLOSE_TIMEOUT = 10.0  # how long uvicorn waits for the peer's answer to a close frame
 
 
 def ws(url: str, path: str) -> ClientConnection:
@@ -125,5 +129,21 @@ def test_stalled_subscriber_is_dropped_and_does_not_delay_a_healthy_one(tmp_path
                 assert "pushd_slow_subscribers_dropped_total 1.0" in metrics
                 assert http.get("/api/v1/snapshot").json()["subscribers"]["alerts"] == 1
                 assert worst < 2.0, f"healthy subscriber waited {worst:.2f}s for an event"
+                assert_released(url, stalled, within=UVICORN_CLOSE_TIMEOUT + 3 * CLOSE_TIMEOUT)
         finally:
             stalled.close()
+
+
+def assert_released(url: str, client: socket.socket, within: float) -> None:
+    """pushd (in this process) no longer holds its end of `client`'s connection: after the 4001
+    close (or the abort of a peer that cannot take even that), uvicorn closes the socket; what is
+    left in flight is the kernel's to deliver, not pushd's to keep."""
+    server_port, client_port = int(url.rsplit(":", 1)[1]), client.getsockname()[1]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        ends = [c for c in psutil.Process().net_connections("tcp")
+                if c.laddr and c.laddr.port == server_port and c.raddr and c.raddr.port == client_port]
+        if not ends:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"pushd still holds the stalled connection after {within}s")

@@ -1,3 +1,5 @@
+import pytest
+
 from shared.fingerprint import fingerprint, fnv1a_64, fnv1a_64_py
 
 # Fingerprints reported by a real Prometheus Alertmanager 0.25 (GET /api/v2/alerts) for these label sets.
@@ -35,6 +37,7 @@ def test_unrolled_loop_equals_the_plain_one_for_every_length() -> None:
     assert fingerprint({}) == reference({}) == "cbf29ce484222325"
 
 
+@pytest.mark.skipif(fnv1a_64 is fnv1a_64_py, reason="fnv-c is not installed: nothing to compare")
 def test_c_and_python_fnv_agree() -> None:
     for n in range(70):
         data = bytes(range(256))[n:n * 3] + b"\xff" * (n % 3)
