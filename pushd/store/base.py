@@ -95,6 +95,8 @@ class AlertStore(Protocol):
         """`action` is "acknowledge" or "resolve"; raises NotFound or Conflict."""
     async def expire(self, now: float) -> list[Change]:
         """Resolve alerts whose expires_at has passed without a refresh."""
+    async def next_expiry(self) -> float | None:
+        """When the next open alert expires (epoch seconds), or None."""
 
     async def ping(self) -> None:
         """Raises StoreUnavailable when the backend cannot answer."""
