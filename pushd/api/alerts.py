@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import AwareDatetime
 
-from pushd.api.deps import StateDep
+from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
 from pushd.store import AlertQuery
 from shared.models import LABEL_NAME, Alert, AlertDetail, AlertPage, Severity, Status, Transition
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-SQLITE_MAX_INT = 2**63 - 1
 AlertId = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
 
 
@@ -36,7 +35,7 @@ async def list_alerts(
     since: Annotated[AwareDatetime | None, Query(description="last seen at or after")] = None,
     until: Annotated[AwareDatetime | None, Query(description="started at or before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0,
+    offset: Offset = 0,
 ) -> AlertPage:
     """Newest first (by when pushd first saw the alert), paged; rows carry no history."""
     query = AlertQuery(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from starlette.requests import HTTPConnection
 
 from pushd.state import State
@@ -20,3 +20,7 @@ async def get_state(conn: HTTPConnection) -> State:
 
 
 StateDep = Annotated[State, Depends(get_state)]
+
+# SQLite's largest integer: bigger ids or offsets would fail in the driver, so they are a 422 here.
+SQLITE_MAX_INT = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)]

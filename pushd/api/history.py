@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from pushd.api.deps import StateDep
+from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
 from pushd.store import HistoryQuery
 from shared.models import Actor, LogPage
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
-MAX_INT = 2**63 - 1
 
 
 @router.get("/history", response_model=LogPage)
@@ -20,10 +19,10 @@ async def history(
     state: StateDep,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     action: Annotated[str | None, Query(max_length=50, description="created, acknowledged, resolved, ...")] = None,
-    alert_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    alert_id: Annotated[int | None, Query(ge=1, le=SQLITE_MAX_INT)] = None,
     since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    offset: Offset = 0,
 ) -> LogPage:
     """Newest first, paged."""
     items, total = await state.store.history(HistoryQuery(
