@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,22 @@ class PushdSettings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     data_dir: Path = Path("./data")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # Access control. The bootstrap user `admin` gets `admin_password` and an admin API token gets
+    # `admin_token`, on every start when set; when unset, both are generated at first start and
+    # written once to `credentials_path` (mode 0600).
+    admin_password: SecretStr | None = Field(None, min_length=8)
+    admin_token: SecretStr | None = Field(None, min_length=16)
+    session_hours: float = Field(12.0, gt=0, le=24 * 365)
+    metrics_public: bool = False
+    # Origins allowed to open a WebSocket, comma-separated; empty means pushd's own origin only.
+    allowed_origins: str = ""
+    ws_max_per_token: int = Field(2000, ge=1)
+    ws_max_total: int = Field(10000, ge=1)
+    ws_max_frame_bytes: int = Field(64 * 1024, ge=1024)
+
+    # Resolved alerts (and their history) older than this are deleted.
+    alert_retention_days: float = Field(30.0, gt=0)
 
     # Host sampling and push periods, in seconds.
     sample_seconds: float = Field(5.0, gt=0)
@@ -53,9 +69,22 @@ class PushdSettings(BaseSettings):
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "pushd.sqlite3"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.data_dir / "initial-credentials.txt"
+
+    @property
+    def origins(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
 
 
 class DashboardSettings(BaseSettings):

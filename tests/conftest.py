@@ -10,12 +10,15 @@ from starlette.testclient import TestClient
 
 from pushd.app import create_app
 from shared.settings import PushdSettings
-from tests.servers import serve_in_thread
+from tests.servers import ADMIN_TOKEN, AUTH, serve_in_thread
+
+__all__ = ["ADMIN_TOKEN", "AUTH"]
 
 
 def make_settings(data_dir: Path, **overrides: object) -> PushdSettings:
     """Settings for a test pushd: host rules off unless a test turns them on."""
-    base: dict[str, object] = {"data_dir": data_dir, "host_rules_enabled": False, "sample_seconds": 1.0}
+    base: dict[str, object] = {"data_dir": data_dir, "host_rules_enabled": False, "sample_seconds": 1.0,
+                               "admin_token": ADMIN_TOKEN}
     return PushdSettings(**{**base, **overrides})
 
 
@@ -27,7 +30,7 @@ def settings(tmp_path: Path) -> PushdSettings:
 @pytest.fixture
 def client(settings: PushdSettings) -> Iterator[TestClient]:
     """An in-process pushd, lifespan included."""
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), headers=AUTH) as c:
         yield c
 
 

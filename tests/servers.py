@@ -20,6 +20,9 @@ from pushd.app import create_app
 from shared.settings import PushdSettings
 
 REPO = Path(__file__).resolve().parent.parent
+# Every test pushd starts with this admin API token (PUSHD_ADMIN_TOKEN), so tests can act at once.
+ADMIN_TOKEN = "test-admin-token-0123456789"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def free_port() -> int:
@@ -63,7 +66,8 @@ def serve_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[s
 
 
 def pushd_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PUSHD_DATA_DIR": str(data_dir), "PUSHD_PORT": str(port)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PUSHD_DATA_DIR": str(data_dir), "PUSHD_PORT": str(port),
+           "PUSHD_ADMIN_TOKEN": ADMIN_TOKEN}
     env.update(extra)
     return env
 

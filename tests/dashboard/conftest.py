@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from shared.client import PushdClient
 from shared.settings import PushdSettings
-from tests.servers import REPO, free_port, serve_in_thread
+from tests.servers import ADMIN_TOKEN, REPO, free_port, serve_in_thread
 
 APP = str(REPO / "dashboard" / "app.py")
 # Cold runs import pandas/plotly and start pushd's sampler; later runs take tens of milliseconds.
@@ -20,7 +20,8 @@ RUN_TIMEOUT = 30
 
 def pushd_settings(data_dir: Path, **overrides: object) -> PushdSettings:
     """Host rules off (they would add alerts of their own); a slow sampler keeps "current CPU" stable."""
-    base: dict[str, object] = {"data_dir": data_dir, "host_rules_enabled": False, "sample_seconds": 60.0}
+    base: dict[str, object] = {"data_dir": data_dir, "host_rules_enabled": False, "sample_seconds": 60.0,
+                               "admin_token": ADMIN_TOKEN}
     return PushdSettings(**{**base, **overrides})
 
 
