@@ -27,9 +27,9 @@ class AlertService:
         self._version = 0  # bumped on every change, so a summary computed across a change is not cached
         self._summary_lock = asyncio.Lock()
 
-    async def ingest(self, alerts: list[NewAlert], source: str) -> list[Change]:
+    async def ingest(self, alerts: list[NewAlert], source: str, actor: str) -> list[Change]:
         """Store a batch (one transaction), then push its changes. Returns after the commit."""
-        changes = await self.store.ingest(alerts, source, time.time())
+        changes = await self.store.ingest(alerts, source, actor, time.time())
         self.telemetry.alerts_ingested.labels(source).inc(len(alerts))
         self._publish(changes)
         return changes

@@ -12,10 +12,13 @@ from collections.abc import AsyncIterator
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
-from pushd.api import alerts, health, history, ingest, metrics, snapshot, ws
+from pushd.api import alerts, auth, health, history, ingest, metrics, snapshot, users, ws
+from pushd.api.access import AccessRoute
+from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules, default_rules
@@ -42,11 +45,21 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     window = settings.ws_trend_points * settings.sample_seconds
     recent = await store.metrics_since(time.time() - window, settings.ws_trend_points)
     sampler = await asyncio.to_thread(HostSampler, settings.data_dir)
+    access = AuthService(store.access, settings)
+    await access.bootstrap()
     return State(
         settings=settings, store=store, hub=hub, telemetry=telemetry,
-        alerts=AlertService(store, hub, telemetry, settings.ws_recent_alerts),
+        alerts=AlertService(store, hub, telemetry, settings.ws_recent_alerts), auth=access,
         sampler=sampler, rules=rules, trend=Trend(deque(recent, maxlen=settings.ws_trend_points)),
     )
+
+
+def _check_access_rules(app: FastAPI) -> None:
+    """Every API route must say who may call it (pushd.api.access); refuse to build an app that has one
+    which does not."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and not isinstance(route, AccessRoute):
+            raise RuntimeError(f"{route.path} is not an AccessRoute: build its router with pushd.api.access.router")
 
 
 def create_app(settings: PushdSettings | None = None) -> FastAPI:
@@ -71,8 +84,10 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
-    for module in (ingest, alerts, history, metrics, snapshot, health):
-        app.include_router(module.router)
+    for module in (ingest, alerts, history, metrics, snapshot, health, auth, users):
+        for r in module.routers:
+            app.include_router(r)
+    _check_access_rules(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pushd.alert_service import AlertService
+from pushd.auth import AuthService
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules
 from pushd.hub import Hub, encode
@@ -46,6 +47,7 @@ class State:
     hub: Hub
     telemetry: Telemetry
     alerts: AlertService
+    auth: AuthService
     sampler: HostSampler
     rules: HostRules
     trend: Trend

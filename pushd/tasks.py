@@ -34,7 +34,7 @@ async def sample_host(state: State) -> None:
     state.trend.points.append(sample)
     if state.settings.host_rules_enabled and (alerts := state.rules.evaluate(sample)):
         try:
-            await state.alerts.ingest(alerts, "pushd")
+            await state.alerts.ingest(alerts, "pushd", "pushd")
         except Exception:
             state.rules.undo(alerts)
             raise
@@ -59,6 +59,7 @@ async def expire_alerts(state: State) -> None:
 
 async def prune_metrics(state: State) -> None:
     await state.store.prune_metrics(time.time() - state.settings.metrics_retention_hours * 3600)
+    await state.auth.prune()
 
 
 def start(state: State) -> list[asyncio.Task]:

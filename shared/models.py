@@ -125,11 +125,12 @@ class AlertPage(BaseModel):
 
 
 class Transition(BaseModel):
-    """Body of POST /api/v1/alerts/{id}/ack and /resolve."""
+    """Body of POST /api/v1/alerts/{id}/ack and /resolve (optional). pushd records the authenticated
+    caller as the actor; `by`, which older clients send, is accepted and ignored."""
 
     model_config = {"extra": "forbid"}
 
-    by: str = Field(min_length=1, max_length=200)
+    by: str | None = Field(None, max_length=200, deprecated=True, description="ignored: the actor is the caller")
     comment: str | None = Field(None, max_length=4000)
 
 

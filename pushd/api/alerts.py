@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import HTTPException, Path, Query
 from pydantic import AwareDatetime
 
+from pushd.api.access import PrincipalDep, Require, router
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
+from pushd.auth import Permission
+from pushd.responses import errors
 from pushd.store import AlertQuery
 from shared.models import LABEL_NAME, Alert, AlertDetail, AlertPage, Severity, Status, Transition
 
-router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+readers = router(Require(Permission.read), prefix="/api/v1/alerts", tags=["alerts"])
+actors = router(Require(Permission.act), prefix="/api/v1/alerts", tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
 
 
@@ -25,7 +29,7 @@ def parse_labels(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-@router.get("", response_model=AlertPage)
+@readers.get("", response_model=AlertPage)
 async def list_alerts(
     state: StateDep,
     status: Annotated[list[Status], Query(description="repeatable")] = [],  # noqa: B006 - FastAPI copies it
@@ -46,7 +50,7 @@ async def list_alerts(
     return AlertPage(items=[Alert.model_validate(i) for i in items], total=total)
 
 
-@router.get("/{alert_id}", response_model=AlertDetail)
+@readers.get("/{alert_id}", response_model=AlertDetail, responses=errors(404))
 async def get_alert(state: StateDep, alert_id: AlertId) -> AlertDetail:
     alert = await state.store.get_alert(alert_id)
     if alert is None:
@@ -54,15 +58,21 @@ async def get_alert(state: StateDep, alert_id: AlertId) -> AlertDetail:
     return AlertDetail.model_validate(alert)
 
 
-@router.post("/{alert_id}/ack", response_model=Alert)
-async def acknowledge(state: StateDep, alert_id: AlertId, body: Transition) -> Alert:
-    """firing -> acknowledged; 409 from any other state."""
-    change = await state.alerts.transition(alert_id, "acknowledge", body.by, body.comment)
+@actors.post("/{alert_id}/ack", response_model=Alert, responses=errors(404, 409))
+async def acknowledge(state: StateDep, principal: PrincipalDep, alert_id: AlertId,
+                      body: Transition | None = None) -> Alert:
+    """firing -> acknowledged; 409 from any other state. The actor is the caller."""
+    comment = body.comment if body else None
+    change = await state.alerts.transition(alert_id, "acknowledge", principal.actor, comment)
     return Alert.model_validate(change.alert)
 
 
-@router.post("/{alert_id}/resolve", response_model=Alert)
-async def resolve(state: StateDep, alert_id: AlertId, body: Transition) -> Alert:
-    """firing or acknowledged -> resolved; 409 when already resolved."""
-    change = await state.alerts.transition(alert_id, "resolve", body.by, body.comment)
+@actors.post("/{alert_id}/resolve", response_model=Alert, responses=errors(404, 409))
+async def resolve(state: StateDep, principal: PrincipalDep, alert_id: AlertId, body: Transition | None = None) -> Alert:
+    """firing or acknowledged -> resolved; 409 when already resolved. The actor is the caller."""
+    comment = body.comment if body else None
+    change = await state.alerts.transition(alert_id, "resolve", principal.actor, comment)
     return Alert.model_validate(change.alert)
+
+
+routers = (readers, actors)

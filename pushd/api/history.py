@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import AwareDatetime
 
+from pushd.api.access import Require
+from pushd.api.access import router as access_router
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
+from pushd.auth import Permission
 from pushd.store import HistoryQuery
 from shared.models import Actor, LogPage
 
-router = APIRouter(prefix="/api/v1", tags=["history"])
+router = access_router(Require(Permission.read), prefix="/api/v1", tags=["history"])
 
 
 @router.get("/history", response_model=LogPage)
@@ -35,3 +38,6 @@ async def history(
 async def actors(state: StateDep) -> list[Actor]:
     """Everyone who changed an alert, most recently active first."""
     return [Actor.model_validate(a) for a in await state.store.actors()]
+
+
+routers = (router,)

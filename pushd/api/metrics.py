@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import HTTPException, Query
 
+from pushd.api.access import Require
+from pushd.api.access import router as access_router
 from pushd.api.deps import StateDep
+from pushd.auth import Permission
 from shared.models import MetricSample
 
-router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
+router = access_router(Require(Permission.read), prefix="/api/v1/metrics", tags=["metrics"])
 
 
 @router.get("/latest", response_model=MetricSample)
@@ -30,3 +33,6 @@ async def history(
     """Oldest first; windows with more samples than `max_points` are averaged into buckets."""
     rows = await state.store.metrics_since(time.time() - minutes * 60, max_points)
     return [MetricSample.model_validate(r) for r in rows]
+
+
+routers = (router,)

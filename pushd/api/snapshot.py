@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fastapi import APIRouter
-
 from pushd import __version__
+from pushd.api.access import Require
+from pushd.api.access import router as access_router
 from pushd.api.deps import StateDep
+from pushd.auth import Permission
 from shared.models import Snapshot
 
-router = APIRouter(tags=["snapshot"])
+router = access_router(Require(Permission.read), tags=["snapshot"])
 FIRING_LIMIT = 50
 LOG_LIMIT = 50
 
@@ -32,3 +33,6 @@ async def snapshot(state: StateDep) -> Snapshot:
         "server": {"version": __version__, "hostname": state.hostname, "started_at": state.started_at,
                    "uptime_seconds": round(time.time() - state.started_at, 1)},
     })
+
+
+routers = (router,)

@@ -1,5 +1,6 @@
 """Where alerts and host metrics are kept: the `AlertStore` interface and its SQLite backend."""
 
+from pushd.store.access import AccessStore
 from pushd.store.base import (
     AlertQuery,
     AlertStore,
@@ -15,6 +16,6 @@ from pushd.store.base import (
 from pushd.store.sqlite_store import SQLiteStore
 
 __all__ = [
-    "AlertQuery", "AlertStore", "Change", "Conflict", "HistoryQuery", "NewAlert", "NotFound", "SQLiteStore",
-    "StoreUnavailable", "iso", "wire",
+    "AccessStore", "AlertQuery", "AlertStore", "Change", "Conflict", "HistoryQuery", "NewAlert", "NotFound",
+    "SQLiteStore", "StoreUnavailable", "iso", "wire",
 ]

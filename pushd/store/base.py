@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from pushd.store.access import AccessStore
+
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
 
@@ -86,11 +88,14 @@ class HistoryQuery:
 
 
 class AlertStore(Protocol):
+    access: AccessStore  # users and tokens, in the same database
+
     async def open(self) -> None: ...
     async def close(self) -> None: ...
 
-    async def ingest(self, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
-        """Store a batch in one transaction (all or nothing); one Change per alert that changed."""
+    async def ingest(self, alerts: list[NewAlert], source: str, actor: str, now: float) -> list[Change]:
+        """Store a batch in one transaction (all or nothing); one Change per alert that changed.
+        `source` is the ingest path (api, alertmanager, prometheus, pushd); `actor` who sent it."""
     async def transition(self, alert_id: int, action: str, actor: str, comment: str | None, now: float) -> Change:
         """`action` is "acknowledge" or "resolve"; raises NotFound or Conflict."""
     async def expire(self, now: float) -> list[Change]:

@@ -46,3 +46,32 @@ CREATE TABLE IF NOT EXISTS metrics (
     net_in_bps     REAL NOT NULL,
     net_out_bps    REAL NOT NULL
 ) WITHOUT ROWID;
+
+-- Access control. Passwords are scrypt hashes; token secrets are stored only as SHA-256 hashes.
+CREATE TABLE IF NOT EXISTS users (
+    username      TEXT    PRIMARY KEY,
+    password_hash TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    REAL    NOT NULL,
+    updated_at    REAL    NOT NULL
+);
+
+-- API tokens (kind 'api', with their own role), users' login sessions (kind 'session', with the
+-- user's current role) and single-use WebSocket tickets (kind 'ticket', acting as `parent_id`).
+CREATE TABLE IF NOT EXISTS tokens (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    role        TEXT,
+    username    TEXT    REFERENCES users (username) ON DELETE CASCADE,
+    parent_id   INTEGER REFERENCES tokens (id) ON DELETE CASCADE,
+    secret_hash TEXT    NOT NULL UNIQUE,
+    created_at  REAL    NOT NULL,
+    created_by  TEXT    NOT NULL,
+    expires_at  REAL,
+    revoked_at  REAL
+);
+CREATE INDEX IF NOT EXISTS tokens_kind ON tokens (kind, id);
+CREATE INDEX IF NOT EXISTS tokens_username ON tokens (username) WHERE username IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
+from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import Database
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text()
@@ -88,7 +89,8 @@ def _known(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, dict[
     return known
 
 
-def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
+def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str, actor: str,
+                  now: float) -> list[Change]:
     """Insert or update a batch. Ingest is the hot path, so the new states are worked out here in one
     pass over what is stored, and written with one executemany per kind of statement; the pushed
     alerts need no second read. Only the writer thread inserts, so it can hand out ids itself."""
@@ -139,7 +141,7 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
             updates.append((alert["status"], a.severity, annotations, alert["starts_at"], alert["ends_at"],
                             expires_at, now, alert["count"], alert["generator_url"], alert["id"]))
         if event != "repeated":
-            history.append((alert["id"], now, event, alert["status"], source, None))
+            history.append((alert["id"], now, event, alert["status"], actor, None))
         known[a.fingerprint] = alert  # a later alert of the same batch builds on this one
         changes.append(Change(event, alert))
     for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history)):
@@ -179,6 +181,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0) -> None:
         self.db = Database(path, synchronous, busy_timeout)
+        self.access = SQLiteAccessStore(self.db)
 
     async def open(self) -> None:
         self.db.start(SCHEMA)
@@ -187,8 +190,8 @@ class SQLiteStore:
         self.db.stop()
 
     # --- writes ---------------------------------------------------------------------------------
-    async def ingest(self, alerts: list[NewAlert], source: str, now: float) -> list[Change]:
-        return await self.db.write(lambda conn: _ingest_batch(conn, alerts, source, now))
+    async def ingest(self, alerts: list[NewAlert], source: str, actor: str, now: float) -> list[Change]:
+        return await self.db.write(lambda conn: _ingest_batch(conn, alerts, source, actor, now))
 
     async def transition(self, alert_id: int, action: str, actor: str, comment: str | None, now: float) -> Change:
         allowed, target = TRANSITIONS[action]

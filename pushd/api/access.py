@@ -1,0 +1,111 @@
+"""Who may call each route: every route declares a rule, checked before its body is read.
+
+A router is made with `router(...)`; its routes are `AccessRoute`s and its `dependencies` carry one
+`Require` (or `PUBLIC`). The check runs in the route handler itself, ahead of FastAPI's body parsing,
+so an unauthenticated caller gets 401 whatever body it sent. `create_app` refuses to build an app
+with a route that has no rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+
+from pushd.auth import AccessDenied, Permission, Principal, allows
+from pushd.auth.roles import weakest_role_with
+from pushd.responses import errors
+
+PRINCIPAL_KEY = "pushd.principal"
+_bearer = HTTPBearer(auto_error=False, description="An API token, or a session token from POST /api/v1/auth/login")
+UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="pushd"'}
+
+
+class Require:
+    """The rule of a route: who may call it. As a dependency it documents the bearer scheme."""
+
+    def __init__(self, permission: Permission | None, *, public: bool = False, public_if: str | None = None) -> None:
+        self.permission = permission  # None: any valid credential
+        self.public = public
+        self.public_if = public_if  # the name of a boolean setting that opens the route to anyone
+
+    def is_public(self, request: Request) -> bool:
+        return self.public or bool(self.public_if and getattr(request.app.state.pushd.settings, self.public_if))
+
+    async def __call__(self, _: Annotated[Any, Depends(_bearer)]) -> None:
+        return None
+
+
+PUBLIC = Require(None, public=True)
+AUTHENTICATED = Require(None)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def check(request: Request, rule: Require) -> None:
+    """401 without a valid credential, 403 when its role lacks the permission."""
+    if rule.is_public(request):
+        return
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise HTTPException(401, "missing bearer token (Authorization: Bearer <token>)", headers=UNAUTHORIZED)
+    try:
+        principal = await request.app.state.pushd.auth.authenticate(token)
+    except AccessDenied as exc:
+        raise HTTPException(401, str(exc), headers=UNAUTHORIZED) from None
+    if rule.permission is not None and not allows(principal.role, rule.permission):
+        need = weakest_role_with(rule.permission)
+        raise HTTPException(403, f"role {principal.role} may not do this; it needs {need} or higher")
+    request.scope[PRINCIPAL_KEY] = principal
+
+
+def rule_of(dependencies: list[Any]) -> Require | None:
+    rules = [d.dependency for d in dependencies if isinstance(getattr(d, "dependency", None), Require)]
+    if len(rules) > 1:
+        raise RuntimeError("a route has more than one access rule")
+    return rules[0] if rules else None
+
+
+class AccessRoute(APIRoute):
+    """An APIRoute that checks its rule first, and documents the answers the rule can give."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kw: Any) -> None:
+        rule = rule_of(kw.get("dependencies") or [])
+        if rule is None:
+            raise RuntimeError(f"route {path} has no access rule: add Require(...) or PUBLIC to its dependencies")
+        self.rule = rule
+        statuses = [] if rule.public else [401, 403] if rule.permission else [401]
+        kw["responses"] = {**errors(*statuses), **(kw.get("responses") or {})}
+        super().__init__(path, endpoint, **kw)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        rule = self.rule
+
+        async def guarded(request: Request) -> Response:
+            await check(request, rule)
+            return await handler(request)
+        return guarded
+
+
+def router(rule: Require, **kw: Any) -> APIRouter:
+    """An APIRouter whose routes all follow `rule` (a route may add its own with `dependencies=`)."""
+    return APIRouter(route_class=AccessRoute, dependencies=[Depends(rule)], **kw)
+
+
+async def current_principal(request: Request) -> Principal:
+    principal = request.scope.get(PRINCIPAL_KEY)
+    if principal is None:  # a public route asked for the caller: there is none
+        raise HTTPException(401, "this route has no caller", headers=UNAUTHORIZED)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
