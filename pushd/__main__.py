@@ -9,7 +9,7 @@ import logging
 
 import uvicorn
 
-from pushd.app import create_app
+from pushd.server import uvicorn_config
 from shared.settings import PushdSettings
 
 # Young collections every this many net allocations instead of 700: a fan-out to 1,000 subscribers
@@ -38,16 +38,7 @@ def main() -> None:
     limit_malloc_arenas()
     settings = PushdSettings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        ws_ping_interval=settings.ws_ping_interval,
-        ws_ping_timeout=settings.ws_ping_timeout,
-        ws_per_message_deflate=settings.ws_compression,
-        access_log=False,
-    )
+    config = uvicorn_config(settings)
     config.load()  # imports the protocol modules now, so that the freeze covers them too
     tune_gc()
     uvicorn.Server(config).run()

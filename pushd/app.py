@@ -23,6 +23,7 @@ from pushd.body_limit import BodyLimitMiddleware
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules, default_rules
 from pushd.hub import Hub
+from pushd.socket_limits import SocketLimits
 from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
 from pushd.telemetry import LatencyMiddleware, Telemetry
@@ -51,6 +52,7 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
         settings=settings, store=store, hub=hub, telemetry=telemetry,
         alerts=AlertService(store, hub, telemetry, settings.ws_recent_alerts), auth=access,
         sampler=sampler, rules=rules, trend=Trend(deque(recent, maxlen=settings.ws_trend_points)),
+        sockets=SocketLimits(settings.ws_max_per_token, settings.ws_max_total),
     )
 
 

@@ -13,6 +13,7 @@ from pushd.auth import AuthService
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules
 from pushd.hub import Hub, encode
+from pushd.socket_limits import SocketLimits
 from pushd.store import AlertStore
 from pushd.telemetry import Telemetry
 from shared.settings import PushdSettings
@@ -51,5 +52,6 @@ class State:
     sampler: HostSampler
     rules: HostRules
     trend: Trend
+    sockets: SocketLimits
     started_at: float = field(default_factory=time.time)
     hostname: str = field(default_factory=socket.gethostname)

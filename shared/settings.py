@@ -96,3 +96,13 @@ class DashboardSettings(BaseSettings):
     dashboard_refresh_seconds: float = Field(5.0, ge=0)
     dashboard_language: Literal["zh", "en"] = "zh"
     dashboard_http_timeout: float = Field(3.0, gt=0)
+
+
+class ClientSettings(BaseSettings):
+    """What a command-line client of pushd (`python -m pushd.tail`, scripts) reads: where pushd is and
+    the API token to send."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    pushd_url: str = "http://127.0.0.1:8000"
+    pushd_token: SecretStr | None = None

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from pushd.app import create_app
+from pushd.server import uvicorn_config
 from shared.settings import PushdSettings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,10 +49,7 @@ def wait_healthy(url: str, timeout: float = 20.0, proc: subprocess.Popen | None 
 def serve_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[str]:
     """Run create_app(settings) on uvicorn in a background thread; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                            ws_ping_interval=settings.ws_ping_interval, ws_ping_timeout=settings.ws_ping_timeout,
-                            ws_per_message_deflate=settings.ws_compression,
-                            **uvicorn_kw)
+    config = uvicorn_config(settings, host="127.0.0.1", port=port, log_level="warning", **uvicorn_kw)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

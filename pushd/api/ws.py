@@ -15,7 +15,9 @@ from urllib.parse import parse_qs
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pushd.api.ws_access import Refused, accepted_subprotocol, admit, refuse
 from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, Subscriber
+from pushd.socket_limits import SocketLimitReached
 from pushd.state import State
 
 CLOSE_TIMEOUT = 2.0
@@ -118,10 +120,26 @@ async def _close_too_slow(send: Send, sub: Subscriber) -> None:
         _abort(send)
 
 
-async def serve(state: State, channels: list[str], receive: Receive, send: Send) -> None:
+async def serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send) -> None:
     if (await receive())["type"] != "websocket.connect":
         return
-    await send({"type": "websocket.accept"})
+    try:
+        principal = await admit(state, scope)
+        state.sockets.claim(principal.id)
+    except Refused as exc:
+        await refuse(scope, send, exc.status, exc.detail, exc.headers)
+        return
+    except SocketLimitReached as exc:
+        await refuse(scope, send, exc.status, exc.detail, {"Retry-After": "5"} if exc.status == 503 else {})
+        return
+    try:
+        await _serve(state, channels, scope, receive, send)
+    finally:
+        state.sockets.release(principal.id)
+
+
+async def _serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "websocket.accept", "subprotocol": accepted_subprotocol(scope)})
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels:
         reason = f"unknown channel(s) {unknown}; choose from {list(CHANNELS)}"
@@ -157,6 +175,6 @@ class WebSocketShortcut:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and (channels := channels_of(scope)) is not None:
-            await serve(scope["app"].state.pushd, channels, receive, send)
+            await serve(scope["app"].state.pushd, channels, scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -29,3 +29,13 @@ def webhook_alert(name: str, status: str = "firing", **labels: str) -> dict[str,
         "startsAt": iso(-60), "endsAt": iso() if status == "resolved" else "0001-01-01T00:00:00Z",
         "generatorURL": "http://prometheus:9090/graph?g0.expr=up", "fingerprint": "0123456789abcdef",
     }
+
+
+def user_headers(client: Any, username: str, role: str = "operator", password: str = "correct horse battery") -> dict:
+    """Create a user with the admin client (its default headers carry the admin token), log in as it,
+    and return its Authorization header."""
+    r = client.post("/api/v1/users", json={"username": username, "password": password, "role": role})
+    assert r.status_code == 201, r.text
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password}, headers={})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}

@@ -2,14 +2,15 @@
 
 from starlette.testclient import TestClient
 
-from tests.pushd.helpers import alert
+from tests.pushd.helpers import alert, user_headers
 
 
 def test_history_filters_and_actors(client: TestClient) -> None:
     ids = [c["id"] for c in client.post("/api/v1/alerts", json=[alert("A"), alert("B"), alert("C")]).json()["changed"]]
-    client.post(f"/api/v1/alerts/{ids[0]}/ack", json={"by": "alice", "comment": "mine"})
-    client.post(f"/api/v1/alerts/{ids[0]}/resolve", json={"by": "alice"})
-    client.post(f"/api/v1/alerts/{ids[1]}/resolve", json={"by": "bob"})
+    alice, bob = user_headers(client, "alice"), user_headers(client, "bob")
+    client.post(f"/api/v1/alerts/{ids[0]}/ack", json={"comment": "mine"}, headers=alice)
+    client.post(f"/api/v1/alerts/{ids[0]}/resolve", headers=alice)
+    client.post(f"/api/v1/alerts/{ids[1]}/resolve", headers=bob)
 
     everything = client.get("/api/v1/history").json()
     assert everything["total"] == 6
@@ -23,7 +24,7 @@ def test_history_filters_and_actors(client: TestClient) -> None:
     actors = {a["actor"]: a for a in client.get("/api/v1/actors").json()}
     assert (actors["alice"]["actions"], actors["alice"]["acknowledged"], actors["alice"]["resolved"]) == (2, 1, 1)
     assert actors["bob"]["resolved"] == 1
-    assert actors["api"]["actions"] == 3
+    assert actors["token:admin"]["actions"] == 3  # the three alerts it sent
 
 
 def test_history_rejects_bad_parameters(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from pushd.app import create_app
 from pushd.host_rules import HostRules, Rule
-from tests.conftest import make_settings
+from tests.conftest import AUTH, make_settings
 
 
 def sample(ts: float, cpu: float) -> dict[str, float]:
@@ -49,13 +49,13 @@ def test_real_disk_rule_fires_then_resolves_after_restart(tmp_path: Path) -> Non
     # Any real disk is more than 0 % used, and none is more than 100 %.
     low = make_settings(tmp_path, host_rules_enabled=True, sample_seconds=0.2, alert_for_seconds=0.3,
                         disk_alert_percent=0, cpu_alert_percent=100, memory_alert_percent=100)
-    with TestClient(create_app(low)) as client:
+    with TestClient(headers=AUTH, app=create_app(low)) as client:
         fired = wait_for_status(client, "HostDiskFull", "firing")
         assert fired["severity"] == "critical"
         assert fired["source"] == "pushd"
         assert float(fired["annotations"]["value"]) > 0
     high = low.model_copy(update={"disk_alert_percent": 100})
-    with TestClient(create_app(high)) as client:
+    with TestClient(headers=AUTH, app=create_app(high)) as client:
         resolved = wait_for_status(client, "HostDiskFull", "resolved")
         assert resolved["id"] == fired["id"]
         history = client.get(f"/api/v1/alerts/{resolved['id']}").json()["history"]

@@ -7,7 +7,7 @@ import psutil
 from starlette.testclient import TestClient
 
 from pushd.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import AUTH, make_settings
 
 
 def test_latest_is_this_host(client: TestClient) -> None:
@@ -20,14 +20,14 @@ def test_latest_is_this_host(client: TestClient) -> None:
 
 def test_history_grows_downsamples_and_survives_restart(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, sample_seconds=0.1)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(headers=AUTH, app=create_app(settings)) as client:
         time.sleep(1.2)
         points = client.get("/api/v1/metrics/history", params={"minutes": 5}).json()
         assert len(points) >= 8
         assert [p["ts"] for p in points] == sorted(p["ts"] for p in points)
         few = client.get("/api/v1/metrics/history", params={"minutes": 5, "max_points": 3}).json()
         assert 2 <= len(few) <= 4
-    with TestClient(create_app(settings)) as client:
+    with TestClient(headers=AUTH, app=create_app(settings)) as client:
         trend = client.get("/api/v1/snapshot").json()["trend"]
         assert len(trend) >= len(points)  # reloaded from the store, not started empty
 

@@ -2,13 +2,13 @@
 
 from starlette.testclient import TestClient
 
-from tests.pushd.helpers import alert
+from tests.pushd.helpers import alert, user_headers
 
 
 def test_snapshot_has_everything_a_dashboard_draws(client: TestClient) -> None:
     client.post("/api/v1/alerts", json=[{**alert("Crit"), "severity": "critical"}, alert("Warn")])
     crit_id = client.get("/api/v1/alerts", params={"q": "crit"}).json()["items"][0]["id"]
-    client.post(f"/api/v1/alerts/{crit_id}/ack", json={"by": "ops", "comment": "on it"})
+    client.post(f"/api/v1/alerts/{crit_id}/ack", json={"comment": "on it"}, headers=user_headers(client, "ops"))
     with client.websocket_connect("/ws/metrics") as ws:
         ws.receive_json()
         snap = client.get("/api/v1/snapshot").json()

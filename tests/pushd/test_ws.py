@@ -14,13 +14,13 @@ from websockets.sync.client import ClientConnection, connect
 from pushd.api.ws import CLOSE_TIMEOUT
 from tests.conftest import make_settings
 from tests.pushd.helpers import alert
-from tests.servers import serve_in_thread
+from tests.servers import AUTH, serve_in_thread
 
 UVICORN_CLOSE_TIMEOUT = 10.0  # how long uvicorn waits for the peer's answer to a close frame
 
 
 def ws(url: str, path: str) -> ClientConnection:
-    return connect(url.replace("http://", "ws://") + path, open_timeout=5)
+    return connect(url.replace("http://", "ws://") + path, open_timeout=5, additional_headers=AUTH)
 
 
 def recv(conn: ClientConnection, timeout: float = 5.0) -> dict:
@@ -49,17 +49,17 @@ def test_snapshot_on_connect_then_event_at_once(quiet_url: str) -> None:
         assert (first["type"], first["seq"]) == ("alerts_update", 1)
         assert set(first["data"]["counts"]["by_status"]) == {"firing", "acknowledged", "resolved"}
         start = time.monotonic()
-        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"))
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"), headers=AUTH)
         event = recv(conn, timeout=3)
         assert time.monotonic() - start < 3
         assert (event["type"], event["seq"]) == ("alert_event", 2)
         assert event["data"]["event"] == "created"
         assert event["data"]["alert"]["labels"] == {"alertname": "Now", "instance": "i1"}
         alert_id = event["data"]["alert"]["id"]
-        httpx.post(f"{quiet_url}/api/v1/alerts/{alert_id}/ack", json={"by": "op"})
+        httpx.post(f"{quiet_url}/api/v1/alerts/{alert_id}/ack", json={"by": "op"}, headers=AUTH)
         ack = recv(conn)
         assert (ack["seq"], ack["data"]["event"], ack["data"]["alert"]["status"]) == (3, "acknowledged", "acknowledged")
-        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"))
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("Now", instance="i1"), headers=AUTH)
         assert recv(conn)["data"]["event"] == "repeated"
 
 
@@ -75,7 +75,7 @@ def test_one_socket_for_both_channels_counts_seq_per_channel(quiet_url: str) -> 
     with ws(quiet_url, "/ws?channels=alerts,metrics") as conn:
         got = [recv(conn), recv(conn)]
         assert sorted((m["type"], m["seq"]) for m in got) == [("alerts_update", 1), ("metrics_update", 1)]
-        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("X"))
+        httpx.post(f"{quiet_url}/api/v1/alerts", json=alert("X"), headers=AUTH)
         assert recv_type(conn, "alert_event")["seq"] == 2
 
 
@@ -105,6 +105,7 @@ def stalled_subscriber(url: str, path: str) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.sendall(
         f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Authorization: {AUTH['Authorization']}\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
     assert b" 101 " in sock.recv(1024)
     return sock
@@ -115,7 +116,7 @@ def test_stalled_subscriber_is_dropped_and_does_not_delay_a_healthy_one(tmp_path
     with serve_in_thread(settings) as url:
         stalled = stalled_subscriber(url, "/ws/alerts")
         try:
-            with ws(url, "/ws/alerts") as healthy, httpx.Client(base_url=url) as http:
+            with ws(url, "/ws/alerts") as healthy, httpx.Client(base_url=url, headers=AUTH) as http:
                 recv(healthy)  # the snapshot on connect
                 big = "x" * 100_000  # large events fill the stalled client's socket buffers quickly
                 worst = 0.0
