@@ -12,12 +12,11 @@ from collections.abc import AsyncIterator
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
 from pushd.api import alerts, auth, health, history, ingest, metrics, snapshot, users, ws
-from pushd.api.access import AccessRoute
+from pushd.api.access import check_rules
 from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
 from pushd.host import HostSampler
@@ -56,14 +55,6 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     )
 
 
-def _check_access_rules(app: FastAPI) -> None:
-    """Every API route must say who may call it (pushd.api.access); refuse to build an app that has one
-    which does not."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and not isinstance(route, AccessRoute):
-            raise RuntimeError(f"{route.path} is not an AccessRoute: build its router with pushd.api.access.router")
-
-
 def create_app(settings: PushdSettings | None = None) -> FastAPI:
     settings = settings or PushdSettings()
     telemetry = Telemetry()  # made here, not in the lifespan: the middleware needs it at build time
@@ -89,7 +80,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     for module in (ingest, alerts, history, metrics, snapshot, health, auth, users):
         for r in module.routers:
             app.include_router(r)
-    _check_access_rules(app)
+    check_rules(app)  # every API route says who may call it
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours

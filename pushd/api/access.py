@@ -8,11 +8,11 @@ with a route that has no rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPBearer
 
 from pushd.auth import AccessDenied, Permission, Principal, allows
@@ -94,6 +94,23 @@ class AccessRoute(APIRoute):
             await check(request, rule)
             return await handler(request)
         return guarded
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    """(method, path, route) of every API route, including those of included routers (FastAPI 0.16x
+    keeps included routers as branches rather than copying their routes into `app.routes`)."""
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if isinstance(route, APIRoute):
+            for method in sorted(ctx.methods or ()):
+                yield method, ctx.path or route.path, route
+
+
+def check_rules(app: FastAPI) -> None:
+    """Refuse an app with an API route that is not an AccessRoute (made outside `router()`)."""
+    for _, path, route in api_routes(app):
+        if not isinstance(route, AccessRoute):
+            raise RuntimeError(f"{path} is not an AccessRoute: build its router with pushd.api.access.router")
 
 
 def router(rule: Require, **kw: Any) -> APIRouter:
