@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pushd import __version__, tasks
@@ -26,6 +27,7 @@ from pushd.socket_limits import SocketLimits
 from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
 from pushd.telemetry import LatencyMiddleware, Telemetry
+from pushd.validation import validation_error
 from shared.settings import PushdSettings
 
 log = logging.getLogger("pushd")
@@ -84,6 +86,8 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours
+
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
