@@ -1,9 +1,12 @@
-"""Caps on open push sockets, per credential and in total: the next handshake is refused, no open
-connection is ever closed to make room."""
+"""The open push sockets by credential: caps per credential and in total (the next handshake is
+refused; no open connection is closed to make room), and closing a credential's sockets when it is
+revoked, expires or its user is disabled."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
+
+Closer = Callable[[], None]
 
 
 class SocketLimitReached(Exception):
@@ -17,23 +20,34 @@ class SocketLimits:
     def __init__(self, per_credential: int, total: int) -> None:
         self.per_credential = per_credential
         self.total = total
-        self._open: Counter[int] = Counter()
+        self._open: dict[int, set[Closer]] = {}
         self._total = 0
 
-    def claim(self, credential_id: int) -> None:
-        """Count one more socket for the credential, or raise SocketLimitReached (429 or 503)."""
+    def claim(self, credential_id: int, closer: Closer) -> None:
+        """Count one more socket for the credential, or raise SocketLimitReached (429 or 503).
+        `closer` closes it when the credential stops being valid."""
         if self._total >= self.total:
             raise SocketLimitReached(503, f"pushd holds its maximum of {self.total} push sockets; retry later")
-        if self._open[credential_id] >= self.per_credential:
+        held = self._open.setdefault(credential_id, set())
+        if len(held) >= self.per_credential:
             raise SocketLimitReached(429, f"this token already holds its maximum of {self.per_credential} push sockets")
-        self._open[credential_id] += 1
+        held.add(closer)
         self._total += 1
 
-    def release(self, credential_id: int) -> None:
-        self._total -= 1
-        self._open[credential_id] -= 1
-        if self._open[credential_id] <= 0:
-            del self._open[credential_id]
+    def release(self, credential_id: int, closer: Closer) -> None:
+        held = self._open.get(credential_id)
+        if held is not None and closer in held:
+            held.discard(closer)
+            self._total -= 1
+            if not held:
+                del self._open[credential_id]
 
-    def open_for(self, credential_id: int) -> int:
-        return self._open[credential_id]
+    def credentials(self) -> list[int]:
+        return list(self._open)
+
+    def close_all(self, credential_id: int) -> int:
+        """Close every socket of a credential that is no longer valid; returns how many."""
+        closers = list(self._open.get(credential_id, ()))
+        for close in closers:
+            close()
+        return len(closers)

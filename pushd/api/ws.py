@@ -21,6 +21,8 @@ from pushd.socket_limits import SocketLimitReached
 from pushd.state import State
 
 CLOSE_TIMEOUT = 2.0
+# The credential the socket was opened with was revoked, expired, or its user disabled (docs/push.md).
+CLOSE_REVOKED = 4003
 # What `send` raises once the peer is gone: uvicorn's ClientDisconnected is an OSError; a send
 # after the close is a RuntimeError.
 PEER_GONE = (OSError, RuntimeError)
@@ -102,15 +104,15 @@ def _abort(send: Send) -> None:
         transport.abort()
 
 
-async def _close_too_slow(send: Send, sub: Subscriber) -> None:
-    """Send 4001 and wait for the peer to go, CLOSE_TIMEOUT for each; then cut the connection.
+async def _close(send: Send, sub: Subscriber, code: int, reason: str) -> None:
+    """Send a close frame and wait for the peer to go, CLOSE_TIMEOUT for each; then cut the connection.
 
     A slow reader that still reads learns why it was closed. A peer that stopped reading cannot
     take even the close frame (or never answers it): it is cut, so that neither its socket buffers
     nor the connection outlive its subscription."""
     with anyio.move_on_after(CLOSE_TIMEOUT):
         try:
-            await send({"type": "websocket.close", "code": CLOSE_TOO_SLOW, "reason": "subscriber too slow"})
+            await send({"type": "websocket.close", "code": code, "reason": reason})
         except PEER_GONE:
             return
     with anyio.move_on_after(CLOSE_TIMEOUT):
@@ -123,9 +125,11 @@ async def _close_too_slow(send: Send, sub: Subscriber) -> None:
 async def serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send) -> None:
     if (await receive())["type"] != "websocket.connect":
         return
+    revoked: list[Callable[[], None]] = []  # set once subscribed: closes the socket with 4003
+    closer = lambda: revoked[0]() if revoked else None  # noqa: E731 - one small object per socket
     try:
         principal = await admit(state, scope)
-        state.sockets.claim(principal.id)
+        state.sockets.claim(principal.id, closer)
     except Refused as exc:
         await refuse(scope, send, exc.status, exc.detail, exc.headers)
         return
@@ -133,12 +137,13 @@ async def serve(state: State, channels: list[str], scope: Scope, receive: Receiv
         await refuse(scope, send, exc.status, exc.detail, {"Retry-After": "5"} if exc.status == 503 else {})
         return
     try:
-        await _serve(state, channels, scope, receive, send)
+        await _serve(state, channels, scope, receive, send, revoked)
     finally:
-        state.sockets.release(principal.id)
+        state.sockets.release(principal.id, closer)
 
 
-async def _serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send) -> None:
+async def _serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send,
+                 revoked: list[Callable[[], None]]) -> None:
     await send({"type": "websocket.accept", "subprotocol": accepted_subprotocol(scope)})
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels:
@@ -150,13 +155,19 @@ async def _serve(state: State, channels: list[str], scope: Scope, receive: Recei
     pump = asyncio.ensure_future(_pump(send, sub))
     closing: list[asyncio.Future] = []
 
-    def on_drop() -> None:
+    def close_with(code: int, reason: str) -> None:
         # The sender may be stuck in a send that waits for a peer that no longer reads: stop it
         # (nothing is half-written: uvicorn waits before it writes), then close or cut.
         pump.cancel()
-        closing.append(asyncio.ensure_future(_close_too_slow(send, sub)))
+        if not closing:
+            closing.append(asyncio.ensure_future(_close(send, sub, code, reason)))
 
-    sub.on_drop = on_drop
+    def on_revoked() -> None:
+        state.hub.unsubscribe(sub)
+        close_with(CLOSE_REVOKED, "credentials revoked or expired")
+
+    sub.on_drop = lambda: close_with(CLOSE_TOO_SLOW, "subscriber too slow")
+    revoked.append(on_revoked)
     try:
         await _initial(state, sub)
         await _watch_peer(receive, sub)  # until the peer leaves, or the close above ends it

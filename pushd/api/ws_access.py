@@ -76,6 +76,14 @@ async def admit(state: State, scope: Scope) -> Principal:
     return principal
 
 
+async def close_invalid_sockets(state: State) -> int:
+    """Close (4003) the push sockets whose credential was revoked, expired or whose user was disabled."""
+    closed = 0
+    for credential in await state.auth.invalid(state.sockets.credentials()):
+        closed += state.sockets.close_all(credential)
+    return closed
+
+
 def accepted_subprotocol(scope: Scope) -> str | None:
     """Browsers fail a handshake whose answer names no subprotocol when they offered some."""
     offered = scope.get("subprotocols") or []

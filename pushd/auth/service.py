@@ -51,6 +51,8 @@ class AuthService:
         self.store = store
         self.settings = settings
         self._cache: dict[str, tuple[Principal, float]] = {}
+        # Set on every change made here, so that open push sockets are checked again at once.
+        self.changes = asyncio.Event()
 
     # --- start-up -------------------------------------------------------------------------------
     async def bootstrap(self) -> None:
@@ -137,8 +139,19 @@ class AuthService:
         return principal
 
     def changed(self) -> None:
-        """Users or tokens changed: forget every cached principal."""
+        """Users or tokens changed: forget every cached principal, and recheck open sockets."""
         self._cache.clear()
+        self.changes.set()
+
+    async def invalid(self, credential_ids: list[int]) -> list[int]:
+        """Those of the credentials that may no longer be used (revoked, expired, user disabled or gone)."""
+        now = time.time()
+        out = []
+        for cid in credential_ids:
+            row = await self.store.find_token_by_id(cid)
+            if row is None or principal_of(row, now) is None:
+                out.append(cid)
+        return out
 
     # --- users and tokens (admin) ---------------------------------------------------------------
     async def create_user(self, username: str, password: str, role: Role) -> dict[str, Any]:

@@ -111,3 +111,24 @@ def test_tail_sends_its_token_and_stops_when_refused(url: str) -> None:
                           timeout=30)
     assert done.returncode == 2
     assert "refused: HTTP 401" in done.stderr
+
+
+def test_revoking_a_credential_closes_its_sockets_with_4003(url: str) -> None:
+    r = httpx.post(f"{url}/api/v1/tokens", json={"name": "screen", "role": "viewer"}, headers=AUTH).json()
+    viewer = {"Authorization": f"Bearer {r['token']}"}
+    httpx.post(f"{url}/api/v1/users", json={"username": "kim", "password": "kim's password", "role": "viewer"},
+               headers=AUTH)
+    session = httpx.post(f"{url}/api/v1/auth/login", json={"username": "kim", "password": "kim's password"}).json()
+    with ws(url, additional_headers=viewer) as by_token, \
+            ws(url, additional_headers={"Authorization": f"Bearer {session['token']}"}) as by_session, \
+            ws(url, additional_headers=AUTH) as unaffected:
+        for conn in (by_token, by_session, unaffected):
+            conn.recv(timeout=5)
+        assert httpx.delete(f"{url}/api/v1/tokens/{r['id']}", headers=AUTH).status_code == 204
+        assert httpx.patch(f"{url}/api/v1/users/kim", json={"disabled": True}, headers=AUTH).status_code == 200
+        for conn in (by_token, by_session):
+            with pytest.raises(ConnectionClosed) as info:
+                conn.recv(timeout=5)
+            assert (info.value.rcvd.code, info.value.rcvd.reason) == (4003, "credentials revoked or expired")
+        httpx.post(f"{url}/api/v1/alerts", json={"labels": {"alertname": "StillHere"}}, headers=AUTH)
+        assert json.loads(unaffected.recv(timeout=5))["type"] == "alert_event"
