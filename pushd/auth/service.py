@@ -15,7 +15,7 @@ from typing import Any
 
 from pushd.auth.roles import Principal, Role
 from pushd.auth.secrets import DUMMY_HASH, hash_password, new_password, new_token, token_hash, verify_password
-from pushd.store import AccessStore
+from pushd.store import AccessStore, Conflict
 from shared.settings import PushdSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,10 @@ class AuthService:
         existing = await self.store.get_user(BOOTSTRAP_USER)
         if existing is None:
             password = env_password or generated.setdefault("password", new_password())
-            await self.store.create_user(BOOTSTRAP_USER, await _hash(password), Role.admin, now)
+            try:
+                await self.store.create_user(BOOTSTRAP_USER, await _hash(password), Role.admin, now)
+            except Conflict:  # another replica on the same database made it a moment ago
+                return
         elif env_password is not None:
             # An operator resetting access: the password, and an enabled admin account, every start.
             await self.store.update_user(BOOTSTRAP_USER, now, role=Role.admin, disabled=False,
