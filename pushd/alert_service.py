@@ -1,4 +1,7 @@
-"""Every alert write goes through here: store it, then push each change at once.
+"""Every alert write goes through here: store it, then push its changes at once.
+
+A write that changes one alert pushes an `alert_event`; one that changes several (a batch, an
+expiry sweep) pushes them in order as `alert_events` messages (docs/push.md).
 
 The routes, the host rules and the expiry task all call `AlertService`, so an alert raised by any
 of them is stored, deduplicated and pushed the same way.
@@ -52,9 +55,15 @@ class AlertService:
         # One counter update per kind of event, not per alert: a batch can hold thousands.
         for event, n in Counter(c.event for c in changes).items():
             self.telemetry.alert_events.labels(event).inc(n)
-        if self.hub.count("alerts"):
-            for change in changes:
-                self.hub.publish("alerts", "alert_event", {"event": change.event, "alert": wire(change.alert)})
+        if not self.hub.count("alerts"):
+            return
+        events = [{"event": c.event, "alert": wire(c.alert)} for c in changes]
+        if len(events) == 1:
+            self.hub.publish("alerts", "alert_event", events[0])
+        else:
+            # A batch goes out as few `alert_events` messages, each under the hub's byte budget, not
+            # as one message per alert: a burst of thousands then fits any subscriber's outbox.
+            self.hub.publish_batch("alerts", "alert_events", "events", events)
 
     async def summary_message(self) -> str:
         """The `alerts_update` message body, encoded once per change rather than once per subscriber."""

@@ -68,6 +68,9 @@ class PushdSettings(BaseSettings):
     ws_trend_points: int = Field(60, ge=1, le=5000)
 
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Bytes of messages held for one subscriber and not yet written to its socket; a subscriber that
+    # a new publish finds at this bound (or at ws_queue_size messages) is closed with 4001.
+    ws_queue_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)
 
     @field_validator("log_level", mode="before")
     @classmethod
