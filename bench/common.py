@@ -50,6 +50,16 @@ PUSHD_SRC, PUSHD_REV = _pushd_src()
 RESULTS = REPO / "bench" / "results"
 HOST = "127.0.0.1"
 
+# Every pushd started here gets this admin API token (PUSHD_ADMIN_TOKEN), and every request and
+# WebSocket handshake to it sends AUTH. A pushd from before access control (BENCH_PUSHD_REV=b5a36d7
+# or older) ignores both, so the same scripts measure old and new code alike.
+ADMIN_TOKEN = "bench-admin-token-0123456789"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+# The bootstrap user `admin` gets this password when a script asks for it (`pushd(..., login=True)`):
+# only the dashboard benchmark logs in. Unset, pushd generates one at first start (into a file in the
+# temporary data dir) and does not hash it again on a restart, which bench/kill9.py times.
+ADMIN_PASSWORD = "bench-admin-password"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -112,8 +122,9 @@ def run_process(args: Sequence[str], health_url: str, log: Path, env: dict[str, 
 
 
 @contextmanager
-def pushd(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m pushd` on a free loopback port with host rules off; yields (base URL, process)."""
+def pushd(data_dir: Path, login: bool = False, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m pushd` on a free loopback port with host rules off and ADMIN_TOKEN (plus, with `login`,
+    ADMIN_PASSWORD for the user `admin`); yields (base URL, process). `env` overrides any of it."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -123,6 +134,8 @@ def pushd(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
         "PUSHD_DATA_DIR": str(data_dir),
         "PUSHD_HOST_RULES_ENABLED": "false",
         "PUSHD_LOG_LEVEL": "warning",  # one INFO line per WebSocket connect would be measured too
+        "PUSHD_ADMIN_TOKEN": ADMIN_TOKEN,
+        **({"PUSHD_ADMIN_PASSWORD": ADMIN_PASSWORD} if login else {}),
         **env,
     }
     url = f"http://{HOST}:{port}"

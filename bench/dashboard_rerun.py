@@ -1,11 +1,17 @@
 """How long a dashboard page rerun takes with 10,000 alerts in pushd.
 
-Starts a real pushd (`python -m pushd`) on a free port with a fresh data directory, loads alerts
-through POST /api/v1/alerts in batches (some acknowledged and resolved through the API, so every
-status and the history have data), then times AppTest reruns of every page:
+Starts a real pushd (`python -m pushd`, bench/common.py's `pushd`: a free port, a fresh data
+directory, the admin token and the `admin` user's password set) and loads alerts through POST
+/api/v1/alerts in batches with the admin token. Three operators (alice, bob, carol) log in and
+acknowledge or resolve some of them, so every status and the history have data and the users page
+has people. Then the dashboard, logged in as `admin` through its login form as a person would, times
+AppTest reruns of every page:
 
 - warm: the REST reads are in the dashboard's short cache (a refresh within TTL_SECONDS, a click);
 - cold: the cache is cleared before each run, so every read goes to pushd (a refresh after the TTL).
+
+An admin sees the users page as "Users and access" (accounts and API tokens below the people).
+The dashboard is always the work tree's; BENCH_PUSHD_REV must name a pushd with access control.
 
 Run from the repo root: `python bench/dashboard_rerun.py [--alerts 10000] [--runs 30]`.
 """
@@ -15,16 +21,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+from common import ADMIN_PASSWORD, AUTH, pushd, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -32,40 +37,17 @@ sys.path.insert(0, str(REPO))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from shared.client import PushdClient  # noqa: E402
-
 PAGES = ("overview", "alerts", "incidents", "runbooks", "metrics", "users", "settings")
 SEVERITIES = ("critical", "warning", "info")
+OPERATORS = ("alice", "bob", "carol")
+OPERATOR_PASSWORD = "bench-operator-password"
 BATCH = 500
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_pushd(data_dir: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PUSHD_PORT": str(port), "PUSHD_DATA_DIR": data_dir,
-           "PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_LOG_LEVEL": "warning"}
-    proc = subprocess.Popen([sys.executable, "-m", "pushd"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("pushd did not start")
-
-
 def load_alerts(url: str, n: int) -> None:
-    """n distinct alerts in batches; every 10th carries a runbook; 2 % acknowledged, 2 % resolved by people."""
-    with httpx.Client(base_url=url, timeout=60) as http:
+    """n distinct alerts in batches; every 10th carries a runbook; 2 % acknowledged, 2 % resolved by
+    operators, each with a session of their own (pushd records the caller as the actor)."""
+    with httpx.Client(base_url=url, headers=AUTH, timeout=60) as http:
         for start in range(0, n, BATCH):
             body = [{
                 "labels": {"alertname": f"Rule{i % 40}", "instance": f"host-{i % 250}:9100", "job": "node",
@@ -76,11 +58,27 @@ def load_alerts(url: str, n: int) -> None:
                 "status": "resolved" if i % 5 == 0 else "firing",
             } for i in range(start, min(n, start + BATCH))]
             http.post("/api/v1/alerts", json=body).raise_for_status()
-    with PushdClient(url) as c:
-        firing = c.list_alerts(status=["firing"], limit=2 * (n // 100) or 2).items
-        for k, a in enumerate(firing):
-            action = c.acknowledge if k % 2 == 0 else c.resolve
-            action(a.id, ("alice", "bob", "carol")[k % 3], "bench")
+        sessions = {}
+        for name in OPERATORS:
+            http.post("/api/v1/users", json={"username": name, "password": OPERATOR_PASSWORD, "role": "operator"}
+                      ).raise_for_status()
+            login = http.post("/api/v1/auth/login", json={"username": name, "password": OPERATOR_PASSWORD})
+            sessions[name] = {"Authorization": f"Bearer {login.raise_for_status().json()['token']}"}
+        firing = http.get("/api/v1/alerts", params={"status": "firing", "limit": 2 * (n // 100) or 2})
+        for k, a in enumerate(firing.raise_for_status().json()["items"]):
+            action = "ack" if k % 2 == 0 else "resolve"
+            http.post(f"/api/v1/alerts/{a['id']}/{action}", json={"comment": "bench"},
+                      headers=sessions[OPERATORS[k % 3]]).raise_for_status()
+
+
+def log_in(at: AppTest) -> None:
+    """Through the login form as `admin`, as tests/dashboard/conftest.py's `log_in` does."""
+    at.run()
+    at.text_input(key="login_user").input("admin")
+    at.text_input(key="login_password").input(ADMIN_PASSWORD)
+    at.button(key="login_submit").click().run()
+    if at.exception or not any(b.key == "logout" for b in at.button):
+        raise SystemExit(f"the dashboard did not log in: {[e.value for e in (*at.exception, *at.error)]}")
 
 
 def time_page(at: AppTest, page: str, runs: int, cold: bool) -> list[float]:
@@ -117,31 +115,29 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
-        proc, url = start_pushd(data_dir)
-        try:
-            t0 = time.perf_counter()
-            load_alerts(url, args.alerts)
-            total = PushdClient(url).snapshot().counts.total
-            print(f"loaded {total} alerts in {time.perf_counter() - t0:.1f} s; "
-                  f"machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}")
-            os.environ["PUSHD_URL"] = url
-            at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-            at.run()
-            header = ("page", "warm p50", "warm p95", "cold p50", "cold p95")
-            print(f"{header[0]:<10}" + "".join(f"{h:>10}" for h in header[1:]) + f"   (ms, {args.runs} runs each)")
-            for page in PAGES:
-                warm = time_page(at, page, args.runs, cold=False)
-                cold = time_page(at, page, args.runs, cold=True)
-                row = (statistics.median(warm), p95(warm), statistics.median(cold), p95(cold))
-                print(f"{page:<10}" + "".join(f"{v:10.1f}" for v in row))
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    pages: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as data_dir, \
+            pushd(Path(data_dir), login=True) as (url, _):
+        t0 = time.perf_counter()
+        load_alerts(url, args.alerts)
+        snapshot = httpx.get(f"{url}/api/v1/snapshot", headers=AUTH, timeout=30).raise_for_status().json()
+        total = snapshot["counts"]["total"]
+        print(f"loaded {total} alerts in {time.perf_counter() - t0:.1f} s; "
+              f"machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}")
+        os.environ["PUSHD_URL"] = url
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+        log_in(at)
+        header = ("page", "warm p50", "warm p95", "cold p50", "cold p95")
+        print(f"{header[0]:<10}" + "".join(f"{h:>10}" for h in header[1:]) + f"   (ms, {args.runs} runs each)")
+        for page in PAGES:
+            warm = time_page(at, page, args.runs, cold=False)
+            cold = time_page(at, page, args.runs, cold=True)
+            row = (statistics.median(warm), p95(warm), statistics.median(cold), p95(cold))
+            pages[page] = dict(zip(("warm_p50_ms", "warm_p95_ms", "cold_p50_ms", "cold_p95_ms"), row, strict=True))
+            print(f"{page:<10}" + "".join(f"{v:10.1f}" for v in row))
+    path = write_results("dashboard_rerun", {"alerts": total, "runs": args.runs, "signed_in_as": "admin",
+                                             "target_p95_ms": 300, "pages": pages})
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

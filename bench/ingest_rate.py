@@ -4,7 +4,9 @@ The same pre-serialised batches go to a real Prometheus Alertmanager (Debian's p
 started here on loopback with a null receiver and clustering off) and to pushd with
 PUSHD_SQLITE_SYNCHRONOUS=FULL (its default: fsync on every commit) and NORMAL. Each server starts empty
 and gets one warm-up batch, then `--rounds` timed rounds of new alerts (the median round is reported).
-Afterwards the script checks that pushd really stored every alert.
+Afterwards the script checks that pushd really stored every alert. Every request carries pushd's admin
+token (`Authorization: Bearer`, as Alertmanager's `http_config.authorization` sends it); Alertmanager
+gets the same header and ignores it.
 
     python bench/ingest_rate.py [--alerts 20000] [--batch 100] [--concurrency 4]
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 import httpx
 import orjson
-from common import HOST, free_port, print_table, pushd, run_process, write_results
+from common import AUTH, HOST, free_port, print_table, pushd, run_process, write_results
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 AM_CONFIG = """\
@@ -50,12 +52,13 @@ def batches(n: int, size: int, name: str) -> list[bytes]:
 
 
 async def send_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float]]:
-    """POST every body with `concurrency` senders sharing one queue; returns wall seconds and per-request ms."""
+    """POST every body with `concurrency` senders sharing one queue, with AUTH; returns wall seconds and
+    per-request ms."""
     todo: asyncio.Queue[bytes] = asyncio.Queue()
     for b in bodies:
         todo.put_nowait(b)
     took: list[float] = []
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         async def sender() -> None:
@@ -86,7 +89,8 @@ def bench_pushd(sync: str, warmup: list[bytes], bodies: list[list[bytes]], args:
             pushd(Path(tmp), PUSHD_SQLITE_SYNCHRONOUS=sync) as (url, _):
         result = measure(f"{url}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
         # Proof the alerts are stored, not just accepted: a 2xx means committed to disk.
-        total = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, timeout=30).json()["total"]
+        answer = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, headers=AUTH, timeout=30)
+        total = answer.raise_for_status().json()["total"]
         result["stored"] = total
         result["expected"] = args.rounds * args.alerts + args.batch
         return result
@@ -101,7 +105,7 @@ def bench_alertmanager(warmup: list[bytes], bodies: list[list[bytes]], args: arg
                f"--web.listen-address={HOST}:{port}", "--cluster.listen-address=", "--log.level=warn"]
         with run_process(cmd, f"http://{HOST}:{port}/-/ready", Path(tmp) / "alertmanager.log"):
             result = measure(f"http://{HOST}:{port}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
-            stored = httpx.get(f"http://{HOST}:{port}/api/v2/alerts", timeout=60).json()
+            stored = httpx.get(f"http://{HOST}:{port}/api/v2/alerts", headers=AUTH, timeout=60).json()
             result["stored"] = len(stored)
             result["expected"] = args.rounds * args.alerts + args.batch
             return result

@@ -2,7 +2,8 @@
 
 pushd runs as `python -m pushd` with its default periods (alerts_update every 5 s, metrics_update every
 10 s), so the pushes run while we wait. Each figure is read after a settle time: RSS (what `top`
-shows) and USS (memory only this process holds, i.e. what killing it would free).
+shows) and USS (memory only this process holds, i.e. what killing it would free). Every request and
+handshake carries pushd's admin token (`Authorization: Bearer`).
 
     python bench/memory.py [--alerts 100000] [--subscribers 1000] [--settle 12]
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 import psutil
-from common import print_table, pushd, raise_nofile, write_results
+from common import AUTH, print_table, pushd, raise_nofile, write_results
 from ingest_rate import batches, send_all
 from wsclient import SubscriberPool, Target
 
@@ -60,12 +61,13 @@ def main() -> None:
         stages.append(settle(proc, 3, "start"))
 
         asyncio.run(send_all(f"{url}/api/v2/alerts", batches(args.alerts, 100, "BenchMemory"), 4))
-        total = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, timeout=30).json()["total"]
+        answer = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, headers=AUTH, timeout=30)
+        total = answer.raise_for_status().json()["total"]
         stages.append(settle(proc, args.settle, f"{total} alerts stored"))
 
         port = int(url.rsplit(":", 1)[1])
-        pool = SubscriberPool([Target("pushd", port, "/ws?channels=alerts,metrics")], args.subscribers,
-                              args.client_procs)
+        pool = SubscriberPool([Target("pushd", port, "/ws?channels=alerts,metrics", tuple(AUTH.items()))],
+                              args.subscribers, args.client_procs)
         try:
             opened = pool.wait_ready()
             subs = httpx.get(f"{url}/healthz", timeout=10).json()["subscribers"]

@@ -5,6 +5,8 @@ uvicorn HTTP endpoint on the same event loop as its trigger, so both trigger pat
 HTTP parser. The same subscriber processes hold 1,000 connections to each server, and alerts go to the
 two servers alternately, so both see the same machine noise. Latency = arrival at a subscriber minus
 the instant just before the driver sent the POST; p50/p99 are over all (alert, subscriber) pairs.
+pushd's subscribers and POSTs carry its admin token (`Authorization: Bearer`); the POSTs to the bare
+server carry the same header, which it ignores, so both HTTP parsers read the same bytes.
 
     python bench/ws_latency.py [--subscribers 1000] [--alerts 200] [--gap 0.1] [--client-procs 2]
 """
@@ -24,7 +26,7 @@ import orjson
 import psutil
 import uvicorn
 import uvloop
-from common import HOST, free_port, percentile, print_table, pushd, raise_nofile, wait_http, write_results
+from common import AUTH, HOST, free_port, percentile, print_table, pushd, raise_nofile, wait_http, write_results
 from websockets.asyncio.server import broadcast, serve
 from websockets.sync.client import connect
 from wsclient import SubscriberPool, Target
@@ -80,7 +82,7 @@ def alert(seq: int) -> dict[str, Any]:
 
 def pushd_frame_size(url: str, client: httpx.Client) -> int:
     """Size of pushd's alert_event frame for our alert shape, so the bare server can send as many bytes."""
-    with connect(url.replace("http", "ws") + "/ws/alerts", compression=None) as ws:
+    with connect(url.replace("http", "ws") + "/ws/alerts", compression=None, additional_headers=AUTH) as ws:
         client.post(f"{url}/api/v1/alerts", json=alert(0)).raise_for_status()
         while True:
             msg = ws.recv(timeout=10)
@@ -136,14 +138,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-ws-") as tmp, \
             pushd(Path(tmp), PUSHD_ALERTS_PERIOD="3600", PUSHD_METRICS_PERIOD="3600",
                   PUSHD_SQLITE_SYNCHRONOUS=args.sqlite_synchronous) as (url, proc), \
-            httpx.Client(timeout=30) as client:
+            httpx.Client(timeout=30, headers=AUTH) as client:
         ws_port, http_port = free_port(), free_port()
         bare = multiprocessing.get_context("spawn").Process(target=_bare_main, args=(ws_port, http_port), daemon=True)
         bare.start()
         try:
             wait_http(f"http://{HOST}:{http_port}/healthz", 20)
             size = pushd_frame_size(url, client)
-            targets = [Target("pushd", int(url.rsplit(":", 1)[1]), "/ws/alerts"), Target("bare", ws_port, "/")]
+            targets = [Target("pushd", int(url.rsplit(":", 1)[1]), "/ws/alerts", tuple(AUTH.items())),
+                       Target("bare", ws_port, "/")]
             posts = {"pushd": (f"{url}/api/v1/alerts", {}), "bare": (f"http://{HOST}:{http_port}/", {"size": size})}
             cpu = {"pushd": psutil.Process(proc.pid), "bare": psutil.Process(bare.pid)}
             first = 1

@@ -5,7 +5,8 @@ the server under test, so every microsecond a client spends per message is added
 the subscribers behind it (see bench/README.md for the measured effect). This client is an
 `asyncio.Protocol` on uvloop that stamps `time.monotonic()` as soon as bytes arrive and does no JSON
 parsing: it looks for a marker in the raw frame. It offers no compression extension, so both servers
-under test send plain frames. It answers pings and close frames, as a subscriber must.
+under test send plain frames. It answers pings and close frames, as a subscriber must. A target's
+`headers` (pushd's `Authorization: Bearer ...`) go out with the handshake, as a tool sends them.
 
 `time.monotonic()` is CLOCK_MONOTONIC, one clock for every process on the machine, so a stamp taken
 here can be compared with one taken in the driver.
@@ -36,6 +37,7 @@ class Target:
     name: str
     port: int
     path: str
+    headers: tuple[tuple[str, str], ...] = ()  # extra handshake headers, e.g. tuple(common.AUTH.items())
 
 
 @dataclass
@@ -66,9 +68,11 @@ class Subscriber(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass asyncio's
         key = base64.b64encode(os.urandom(16)).decode()
+        extra = "".join(f"{name}: {value}\r\n" for name, value in self.target.headers)
         self.transport.write((
             f"GET {self.target.path} HTTP/1.1\r\nHost: {HOST}:{self.target.port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
+        ).encode())
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.open.done():
@@ -184,7 +188,8 @@ class SubscriberPool:
             self.procs.append(p)
 
     def wait_ready(self, timeout: float = 60.0) -> int:
-        """Blocks until every worker has connected; returns how many subscribers are open."""
+        """Blocks until every worker has connected; returns how many subscribers are open. Fails when a
+        handshake was refused (a 401 without a token, a cap): the figures would be for fewer subscribers."""
         opened, errors = 0, []
         for pipe in self.pipes:
             if not pipe.poll(timeout):
@@ -193,7 +198,7 @@ class SubscriberPool:
             opened += n
             errors += errs
         if errors:
-            print(f"connect errors (first few): {errors[:5]}")
+            raise ConnectionError(f"{opened} subscribers open; connect errors (first few): {errors[:5]}")
         return opened
 
     def pids(self) -> list[int]:
