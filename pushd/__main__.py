@@ -6,6 +6,8 @@ import contextlib
 import ctypes
 import gc
 import logging
+import signal
+import sys
 
 import uvicorn
 
@@ -41,7 +43,17 @@ def main() -> None:
     config = uvicorn_config(settings)
     config.load()  # imports the protocol modules now, so that the freeze covers them too
     tune_gc()
+    exit_cleanly_after_shutdown()
     uvicorn.Server(config).run()
+
+
+def exit_cleanly_after_shutdown() -> None:
+    """uvicorn shuts down gracefully on SIGTERM or SIGINT (in-flight requests finish, subscribers get
+    1012), then raises the signal again with the handlers that were there before it started, so that
+    the process dies of it (exit status -15). The handlers installed here turn that into exit status
+    0: the shutdown was clean, and supervisors (honcho, systemd, a container runtime) should see so."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sys.exit(0))
 
 
 if __name__ == "__main__":
