@@ -13,21 +13,24 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
 from pushd.api import alerts, auth, health, history, ingest, metrics, snapshot, users, ws
 from pushd.api.access import check_rules
+from pushd.api.json_body import http_error, validation_error
 from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
+from pushd.content_type import ContentTypeMiddleware
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules, default_rules
 from pushd.hub import Hub
 from pushd.socket_limits import SocketLimits
 from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
+from pushd.store.base import StoreInternalError
 from pushd.telemetry import LatencyMiddleware, Telemetry
-from pushd.validation import validation_error
 from shared.settings import PushdSettings
 
 log = logging.getLogger("pushd")
@@ -37,7 +40,8 @@ FIRST_SAMPLE_DELAY = 0.25
 
 async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(settings.db_path, settings.sqlite_synchronous, settings.sqlite_busy_timeout)
+    store = SQLiteStore(settings.db_path, settings.sqlite_synchronous, settings.sqlite_busy_timeout,
+                        settings.write_queue_max)
     await store.open()
     hub = Hub(settings.ws_queue_size, on_drop=telemetry.slow_dropped.inc,
               on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
@@ -84,15 +88,29 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
             app.include_router(r)
     check_rules(app)  # every API route says who may call it
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ContentTypeMiddleware)  # outside the size limit and the routes: 415 comes first
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
         # 5xx so that Alertmanager and Prometheus retry instead of dropping the alerts.
         return JSONResponse({"detail": f"store unavailable: {exc}"}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(StoreInternalError)
+    async def store_internal_error(request: Request, exc: StoreInternalError) -> JSONResponse:
+        # A retry would fail the same way: 500, not a 503 that senders would retry for ever.
+        log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
+        return JSONResponse({"detail": f"internal error: {exc}"}, status_code=500)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # Any other bug. Starlette raises it again after this answer, and uvicorn logs its traceback.
+        return JSONResponse({"detail": "internal error (a bug in pushd, logged); retrying will not help"},
+                            status_code=500)
 
     @app.exception_handler(UnicodeEncodeError)
     @app.exception_handler(orjson.JSONEncodeError)

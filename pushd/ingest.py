@@ -66,6 +66,7 @@ class PostableAlert(BaseModel):
 NATIVE_BODY: TypeAdapter[AlertIn | list[AlertIn]] = TypeAdapter(AlertIn | list[AlertIn])
 WEBHOOK_BODY: TypeAdapter[AlertmanagerWebhook] = TypeAdapter(AlertmanagerWebhook)
 V2_BODY: TypeAdapter[list[PostableAlert]] = TypeAdapter(list[PostableAlert])
+V2_ALERT: TypeAdapter[PostableAlert] = TypeAdapter(PostableAlert)
 
 
 def from_native(a: AlertIn) -> NewAlert:
@@ -95,8 +96,13 @@ def from_webhook(a: WebhookAlert) -> NewAlert:
 
 
 def from_postable(a: PostableAlert, now: float, resolve_timeout: float) -> NewAlert:
-    """As Alertmanager does: endsAt in the past means resolved; a missing endsAt means now + resolve_timeout."""
+    """As Alertmanager does: endsAt in the past means resolved; a missing endsAt means now + resolve_timeout.
+    Raises ValueError for an endsAt before startsAt, which Alertmanager's alert.Validate refuses (checked
+    here rather than in PostableAlert, where it would cost a Python call per alert of every batch)."""
     ends = epoch(a.endsAt)
+    starts = epoch(a.startsAt)
+    if starts is not None and ends is not None and ends < starts:
+        raise ValueError("endsAt must not be before startsAt")
     resolved = ends is not None and ends <= now
     return NewAlert(
         fingerprint=fingerprint(a.labels),
@@ -104,7 +110,7 @@ def from_postable(a: PostableAlert, now: float, resolve_timeout: float) -> NewAl
         annotations=a.annotations,
         severity=severity_from_labels(a.labels).value,
         status="resolved" if resolved else "firing",
-        starts_at=epoch(a.startsAt),
+        starts_at=starts,
         ends_at=ends if resolved else None,
         expires_at=None if resolved else (ends if ends is not None else now + resolve_timeout),
         generator_url=a.generatorURL or None,

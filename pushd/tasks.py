@@ -57,9 +57,14 @@ async def expire_alerts(state: State) -> None:
         await state.alerts.expire()
 
 
-async def prune_metrics(state: State) -> None:
-    await state.store.prune_metrics(time.time() - state.settings.metrics_retention_hours * 3600)
+async def prune(state: State) -> None:
+    """Old host samples, resolved alerts past their retention (with their history), spent credentials."""
+    now = time.time()
+    await state.store.prune_metrics(now - state.settings.metrics_retention_hours * 3600)
+    if pruned := await state.store.prune_alerts(now - state.settings.alert_retention_days * 86400):
+        log.info("pruned %d resolved alerts older than %g days", pruned, state.settings.alert_retention_days)
     await state.auth.prune()
+
 
 
 def start(state: State) -> list[asyncio.Task]:
@@ -69,7 +74,7 @@ def start(state: State) -> list[asyncio.Task]:
         "alerts push": (s.alerts_period, push_alerts),
         "metrics push": (s.metrics_period, push_metrics),
         "alert expiry": (EXPIRY_CHECK_SECONDS, expire_alerts),
-        "metrics pruning": (PRUNE_SECONDS, prune_metrics),
+        "pruning": (PRUNE_SECONDS, prune),
     }
     return [
         asyncio.create_task(every(period, name, lambda fn=fn: fn(state)), name=name)

@@ -71,6 +71,8 @@ class PushdSettings(BaseSettings):
     # Bytes of messages held for one subscriber and not yet written to its socket; a subscriber that
     # a new publish finds at this bound (or at ws_queue_size messages) is closed with 4001.
     ws_queue_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)
+    # Writes waiting for the SQLite writer; one more is refused at once with 503 and Retry-After.
+    write_queue_max: int = Field(1000, ge=1)
 
     @field_validator("log_level", mode="before")
     @classmethod

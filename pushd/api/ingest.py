@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pushd.api.access import PrincipalDep, Require
 from pushd.api.access import router as access_router
 from pushd.api.deps import StateDep
-from pushd.api.json_body import openapi_body, parse
+from pushd.api.json_body import openapi_body, parse, parse_each
 from pushd.auth import Permission
-from pushd.ingest import NATIVE_BODY, V2_BODY, WEBHOOK_BODY, from_native, from_postable, from_webhook
+from pushd.ingest import NATIVE_BODY, V2_ALERT, V2_BODY, WEBHOOK_BODY, from_native, from_postable, from_webhook
 from pushd.store import Change
 
 router = access_router(Require(Permission.ingest), tags=["ingest"])
@@ -55,12 +56,33 @@ async def post_alertmanager_webhook(state: StateDep, principal: PrincipalDep, re
 
 @router.post("/api/v2/alerts", openapi_extra=openapi_body(V2_BODY))
 async def post_v2_alerts(state: StateDep, principal: PrincipalDep, request: Request) -> Response:
-    """Alertmanager's API v2, so a Prometheus server can name pushd as its alertmanager."""
-    body = await parse(request, V2_BODY)
+    """Alertmanager's API v2, so a Prometheus server can name pushd as its alertmanager.
+
+    As in Alertmanager, a batch with invalid alerts stores the valid ones and answers 400 naming each
+    invalid one (Prometheus drops a batch that gets a 4xx, so refusing it whole would lose the valid
+    alerts too). A body that is not a JSON array of objects is a 422 and stores nothing."""
+    valid, invalid = await parse_each(request, V2_BODY, V2_ALERT)
     now = time.time()
     timeout = state.settings.resolve_timeout
-    await state.alerts.ingest([from_postable(a, now, timeout) for a in body], "prometheus", principal.actor)
+    alerts = []
+    for index, a in valid:
+        try:
+            alerts.append(from_postable(a, now, timeout))
+        except ValueError as exc:
+            invalid.append((index, str(exc)))
+    if alerts:
+        await state.alerts.ingest(alerts, "prometheus", principal.actor)
+    if invalid:
+        return _invalid_alerts(sorted(invalid), len(alerts))
     return Response(status_code=200)
+
+
+def _invalid_alerts(invalid: list[tuple[int, str]], stored: int) -> JSONResponse:
+    """400 naming each invalid alert by its index in the array; `invalid` lists them for programs."""
+    named = "; ".join(f"[{i}] {reason}" for i, reason in invalid)
+    detail = f"{len(invalid)} of {len(invalid) + stored} alerts invalid, not stored (the others were stored): {named}"
+    return JSONResponse({"detail": detail, "invalid": [{"index": i, "reason": r} for i, r in invalid]},
+                        status_code=400)
 
 
 routers = (router,)

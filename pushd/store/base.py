@@ -33,11 +33,25 @@ class StoreUnavailable(Exception):
     """The backend failed (disk full, locked, I/O error): the request may be retried (HTTP 503)."""
 
 
-class NotFound(Exception):
+class StoreOverloaded(StoreUnavailable):
+    """Too many writes are waiting: refused at once rather than queued without bound (HTTP 503)."""
+
+
+class StoreInternalError(Exception):
+    """A deterministic failure: a bug in pushd or a violated constraint. The same request would fail
+    again, so it is not a 503 that invites retries for ever but a 500, logged with its traceback."""
+
+
+class Refused(Exception):
+    """A write job's deliberate answer (the item is missing, the change is not allowed): the caller
+    gets it as raised. Any other exception in a job is a bug and reaches it as StoreInternalError."""
+
+
+class NotFound(Refused):
     """No alert with that id (HTTP 404)."""
 
 
-class Conflict(Exception):
+class Conflict(Refused):
     """The transition is not allowed from the alert's current state (HTTP 409)."""
 
 
@@ -120,3 +134,6 @@ class AlertStore(Protocol):
     async def add_metric(self, sample: dict[str, float]) -> None: ...
     async def metrics_since(self, since: float, max_points: int) -> list[dict[str, float]]: ...
     async def prune_metrics(self, before: float) -> int: ...
+    async def prune_alerts(self, before: float) -> int:
+        """Delete resolved alerts last heard of before `before` (epoch seconds), with their history;
+        returns how many alerts were deleted. Open alerts are kept however old they are."""

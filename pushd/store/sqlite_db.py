@@ -6,6 +6,13 @@ for the writer. Async callers await a future; no SQLite call runs on the event l
 
 Writes that arrive together share one COMMIT (one fsync), each inside its own SAVEPOINT so that a
 failing job rolls back alone and the others still commit: a batch stays all or nothing.
+
+Failures are told apart, because senders act on the difference: what the environment causes (a lock
+held by another process, a full disk, an I/O error) is StoreUnavailable, 503, retry later; what the
+same request would cause again (a violated constraint, an SQL mistake, misuse of the API) is
+StoreInternalError, 500, logged; so is any other exception a job raises, except Refused (NotFound,
+Conflict), which is the job's answer. At most `max_queue` writes wait for the writer; one more is refused
+at once with StoreOverloaded (503) instead of growing the queue, and the memory, without bound.
 """
 
 from __future__ import annotations
@@ -20,13 +27,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pushd.store.base import StoreUnavailable
+from pushd.store.base import Refused, StoreInternalError, StoreOverloaded, StoreUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = tuple[Callable[[sqlite3.Connection], Any], concurrent.futures.Future]
 _STOP = object()
 MAX_GROUP = 64
+DEFAULT_MAX_QUEUE = 1000
+# SQLite's primary result codes for faults of the environment, which a later retry may not meet.
+# Everything else (SQLITE_CONSTRAINT, SQLITE_ERROR for an SQL mistake, SQLITE_MISUSE, SQLITE_RANGE, ...)
+# would fail again on the same request.
+_TRANSIENT = frozenset({
+    sqlite3.SQLITE_PERM, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM,
+    sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_SCHEMA, sqlite3.SQLITE_NOTADB,
+})
+
+
+def store_error(exc: sqlite3.Error, what: str) -> StoreUnavailable | StoreInternalError:
+    """The store's exception for an sqlite3 error: by SQLite's result code when there is one (an
+    OperationalError also covers "no such table", a bug), else by class."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    transient = (code & 0xFF) in _TRANSIENT if code is not None else isinstance(exc, sqlite3.OperationalError)
+    err = StoreUnavailable(f"{what}: {exc}") if transient else StoreInternalError(f"{what}: {exc}")
+    err.__cause__ = exc
+    return err
+
+
+def _failure(exc: BaseException) -> BaseException:
+    """What the caller of a failed write gets: a job's Refused as raised, an sqlite3 error sorted by
+    store_error, any other exception (a bug) as StoreInternalError with it as the cause. Not an
+    Exception (a cancellation, an interrupt): as raised."""
+    if isinstance(exc, Refused) or not isinstance(exc, Exception):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        return store_error(exc, "write failed")
+    err = StoreInternalError(f"write failed: {type(exc).__name__}: {exc}")
+    err.__cause__ = exc
+    return err
 
 
 def connect(path: Path, synchronous: str, busy_timeout: float, cache_kib: int = 1024) -> sqlite3.Connection:
@@ -44,10 +83,12 @@ def connect(path: Path, synchronous: str, busy_timeout: float, cache_kib: int = 
 class Database:
     """A SQLite file with one writer thread and `readers` reader threads."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0, readers: int = 2) -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0, readers: int = 2,
+                 max_queue: int = DEFAULT_MAX_QUEUE) -> None:
         self.path = path
         self.synchronous = synchronous
         self.busy_timeout = busy_timeout
+        self.max_queue = max_queue
         self._jobs: queue.SimpleQueue[Job | object] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._local = threading.local()
@@ -70,10 +111,18 @@ class Database:
         for conn in self._reader_conns:
             conn.close()
 
+    @property
+    def waiting(self) -> int:
+        """Writes queued for the writer thread and not yet taken by it."""
+        return self._jobs.qsize()
+
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in the writer thread inside a transaction; returns once committed."""
+        """Run `fn(conn)` in the writer thread inside a transaction; returns once committed.
+        Raises StoreOverloaded at once when `max_queue` writes are already waiting."""
         if self._writer is None:
             raise StoreUnavailable("store is closed")
+        if (waiting := self.waiting) >= self.max_queue:
+            raise StoreOverloaded(f"overloaded: {waiting} writes are waiting for the disk")
         fut: concurrent.futures.Future = concurrent.futures.Future()
         self._jobs.put((fn, fut))
         return await asyncio.wrap_future(fut)
@@ -83,7 +132,7 @@ class Database:
         try:
             return await loop.run_in_executor(self._readers, self._read, fn)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"read failed: {exc}") from exc
+            raise store_error(exc, "read failed") from exc
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = getattr(self._local, "conn", None)
@@ -115,11 +164,11 @@ class Database:
                 if group:
                     try:
                         self._run_group(conn, group)
-                    except Exception:  # the writer must outlive any one bad group
+                    except Exception as exc:  # the writer must outlive any one bad group
                         log.exception("writer failed on a group of %d jobs", len(group))
                         for _, fut in group:
                             if not fut.done():
-                                fut.set_exception(StoreUnavailable("write failed"))
+                                fut.set_exception(_failure(exc))
                 if stop:
                     return
         finally:
@@ -135,6 +184,11 @@ class Database:
                     results.append((True, fn(conn)))
                     conn.execute("RELEASE job")
                 except BaseException as exc:
+                    if isinstance(exc, sqlite3.Error) and not conn.in_transaction:
+                        # SQLite rolled the whole transaction back (it may on a full disk, an I/O
+                        # error, a lock): the jobs before this one are gone too, so all of them fail
+                        # with this error, below.
+                        raise
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
                     results.append((False, exc))
@@ -143,14 +197,11 @@ class Database:
             log.error("write transaction failed: %s", exc)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            err = StoreUnavailable(f"write failed: {exc}")
-            for _, fut in group:
-                fut.set_exception(err)
+            for _, fut in group:  # one exception each: every caller raises it with its own traceback
+                fut.set_exception(store_error(exc, "write failed"))
             return
         for (ok, value), (_, fut) in zip(results, group, strict=True):
             if ok:
                 fut.set_result(value)
-            elif isinstance(value, sqlite3.Error):
-                fut.set_exception(StoreUnavailable(f"write failed: {value}"))
             else:
-                fut.set_exception(value)
+                fut.set_exception(_failure(value))

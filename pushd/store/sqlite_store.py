@@ -11,7 +11,7 @@ import orjson
 
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
-from pushd.store.sqlite_db import Database
+from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text()
 METRIC_FIELDS = (
@@ -76,6 +76,7 @@ _TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
+PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
 
 def _known(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, dict[str, Any]]:
@@ -179,8 +180,9 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
 class SQLiteStore:
     """AlertStore on one SQLite file in WAL mode."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0) -> None:
-        self.db = Database(path, synchronous, busy_timeout)
+    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout: float = 5.0,
+                 write_queue_max: int = DEFAULT_MAX_QUEUE) -> None:
+        self.db = Database(path, synchronous, busy_timeout, max_queue=write_queue_max)
         self.access = SQLiteAccessStore(self.db)
 
     async def open(self) -> None:
@@ -356,3 +358,21 @@ class SQLiteStore:
         def job(conn: sqlite3.Connection) -> int:
             return conn.execute("DELETE FROM metrics WHERE ts < ?", (before,)).rowcount
         return await self.db.write(job)
+
+    async def prune_alerts(self, before: float) -> int:
+        """Resolved alerts whose end and last notice are both before `before`, with their history, in
+        chunks of PRUNE_CHUNK (one write job each). The newest alert is always kept: ids are handed out
+        as max(id) + 1, and deleting the newest would give its id to the next new alert."""
+        def job(conn: sqlite3.Connection) -> int:
+            ids = [(r[0],) for r in conn.execute(
+                "SELECT id FROM alerts WHERE status = 'resolved' AND last_seen < ? AND coalesce(ends_at, 0) < ?"
+                " AND id < (SELECT max(id) FROM alerts) LIMIT ?", (before, before, PRUNE_CHUNK))]
+            conn.executemany("DELETE FROM alert_history WHERE alert_id = ?", ids)
+            conn.executemany("DELETE FROM alerts WHERE id = ?", ids)
+            return len(ids)
+        total = 0
+        while (n := await self.db.write(job)) > 0:
+            total += n
+            if n < PRUNE_CHUNK:
+                break
+        return total

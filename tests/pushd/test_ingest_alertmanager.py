@@ -76,3 +76,62 @@ def test_v2_refresh_keeps_it_firing(client: TestClient) -> None:
     assert (a["status"], a["count"]) == ("firing", 3)
     # An expiry between two sends would show as expired + reopened: each refresh must have held.
     assert [h["action"] for h in client.get(f"/api/v1/alerts/{a['id']}").json()["history"]] == ["created"]
+
+
+def test_v2_stores_the_valid_alerts_of_a_batch_and_names_each_invalid_one(client: TestClient) -> None:
+    """As Alertmanager's postAlertsHandler: the valid alerts are stored, then 400 names the others
+    (Prometheus drops a batch that gets a 4xx, so refusing it whole would lose the good alerts)."""
+    r = client.post("/api/v2/alerts", json=[
+        {"labels": {"alertname": "Good1"}},
+        {"labels": {"alertname": "Bad", "bad-name": "x"}},
+        {"labels": {"alertname": "Good2"}, "startsAt": iso(-60), "endsAt": iso(-30)},
+        {"labels": {"instance": "no name"}},
+        {"labels": {"alertname": "Backwards"}, "startsAt": iso(-30), "endsAt": iso(-60)},
+        "not an object",
+        {"labels": {"alertname": "Typed"}, "annotations": {"n": 5}},
+        {"labels": {"alertname": "Good3", "instance": ""}},
+    ])
+    assert r.status_code == 400, r.text
+    invalid = {i["index"]: i["reason"] for i in r.json()["invalid"]}
+    assert list(invalid) == [1, 3, 4, 5, 6]
+    assert "labels.bad-name" in invalid[1]
+    assert "alertname" in invalid[3]
+    assert "endsAt must not be before startsAt" in invalid[4]
+    assert "object" in invalid[5]
+    assert "annotations.n" in invalid[6] and "string" in invalid[6]
+    detail = r.json()["detail"]
+    assert detail.startswith("5 of 8 alerts invalid")
+    assert all(f"[{i}]" in detail for i in invalid)
+    alerts = by_name(client)
+    assert set(alerts) == {"Good1", "Good2", "Good3"}
+    assert alerts["Good2"]["status"] == "resolved"
+
+
+def test_v2_batch_of_only_invalid_alerts_is_400_and_stores_nothing(client: TestClient) -> None:
+    r = client.post("/api/v2/alerts", json=[{"labels": {}}, {"labels": {"alertname": ""}}])
+    assert r.status_code == 400
+    assert [i["index"] for i in r.json()["invalid"]] == [0, 1]
+    assert client.get("/api/v1/alerts").json()["total"] == 0
+    assert client.post("/api/v2/alerts", json=[]).status_code == 200  # an empty batch is fine, as in Alertmanager
+
+
+def test_webhook_with_one_invalid_alert_stores_nothing(client: TestClient) -> None:
+    bad = {**webhook_alert("B"), "labels": {"alertname": "B", "bad-name": "x"}}
+    r = client.post("/api/v1/webhooks/alertmanager", json=webhook(webhook_alert("A"), bad))
+    assert r.status_code == 422
+    assert "bad-name" in r.text
+    assert client.get("/api/v1/alerts").json()["total"] == 0
+
+
+def test_empty_label_values_are_dropped_before_fingerprinting_in_every_format(client: TestClient) -> None:
+    """Alertmanager's removeEmptyLabels: {env="prod", instance=""} is the alert {env="prod"}, whose
+    fingerprint a real Alertmanager reported as f2a15a3958f71c7a (tests/shared/test_fingerprint.py)."""
+    labels = {"alertname": "Test", "env": "prod", "instance": ""}
+    client.post("/api/v2/alerts", json=[{"labels": labels}])
+    client.post("/api/v1/alerts", json={"labels": labels})
+    r = client.post("/api/v1/webhooks/alertmanager", json=webhook({**webhook_alert("Test"), "labels": labels}))
+    assert r.status_code == 200
+    [alert] = client.get("/api/v1/alerts").json()["items"]
+    assert alert["fingerprint"] == "f2a15a3958f71c7a"
+    assert alert["labels"] == {"alertname": "Test", "env": "prod"}
+    assert alert["count"] == 3

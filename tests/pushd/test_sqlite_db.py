@@ -2,10 +2,13 @@
 
 import asyncio
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from pushd.store.base import NotFound, StoreInternalError, StoreOverloaded, StoreUnavailable
 from pushd.store.sqlite_db import Database
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY)"
@@ -32,7 +35,8 @@ def test_failing_job_rolls_back_alone(tmp_path: Path) -> None:
                 db.write(insert(1, 2)), db.write(insert(3, 1)),  # the second hits a duplicate key half-way
                 db.write(insert(4)), return_exceptions=True)
             assert results[0] == 2 and results[2] == 1
-            assert isinstance(results[1], Exception)
+            assert isinstance(results[1], StoreInternalError)  # a constraint: retrying would fail again
+            assert "UNIQUE constraint failed" in str(results[1])
             assert await rows(db) == [1, 2, 4]
         finally:
             db.stop()
@@ -58,12 +62,121 @@ def test_cancelled_caller_does_not_kill_the_writer(tmp_path: Path) -> None:
 
 
 def test_write_after_stop_is_refused(tmp_path: Path) -> None:
-    from pushd.store import StoreUnavailable
-
     async def main() -> None:
         db = Database(tmp_path / "t.db")
         db.start(SCHEMA)
         db.stop()
         with pytest.raises(StoreUnavailable):
             await db.write(insert(1))
+    asyncio.run(main())
+
+
+def test_faults_of_the_environment_are_unavailable_the_others_internal(tmp_path: Path) -> None:
+    """Each fault caused for real: a lock held by another connection, a full database (SQLite's own
+    max_page_count), an SQL mistake, a Python exception in a job."""
+    async def main() -> None:
+        db = Database(tmp_path / "t.db", busy_timeout=0.1)
+        db.start(SCHEMA + "; CREATE TABLE IF NOT EXISTS blobs (v BLOB)")
+        try:
+            intruder = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+            intruder.execute("BEGIN IMMEDIATE")
+            with pytest.raises(StoreUnavailable, match="locked"):
+                await db.write(insert(1))
+            intruder.execute("ROLLBACK")
+            intruder.close()
+
+            def fill_up(conn: sqlite3.Connection) -> None:
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                conn.execute(f"PRAGMA max_page_count = {pages}")
+                conn.execute("INSERT INTO blobs (v) VALUES (zeroblob(1000000))")
+            with pytest.raises(StoreUnavailable, match="full"):
+                await db.write(fill_up)
+            await db.write(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
+
+            with pytest.raises(StoreInternalError, match="no such table"):
+                await db.write(lambda conn: conn.execute("INSERT INTO nowhere VALUES (1)"))
+            with pytest.raises(StoreInternalError, match="no such table"):
+                await db.read(lambda conn: conn.execute("SELECT * FROM nowhere").fetchall())
+
+            def bug(conn: sqlite3.Connection) -> None:
+                conn.execute("INSERT INTO t (x) VALUES (7)")
+                raise KeyError("a bug")
+
+            def refuse(conn: sqlite3.Connection) -> None:
+                conn.execute("INSERT INTO t (x) VALUES (8)")
+                raise NotFound("no such thing")
+            with pytest.raises(StoreInternalError, match="KeyError") as raised:  # a bug: 500, not 503
+                await db.write(bug)
+            assert isinstance(raised.value.__cause__, KeyError)
+            with pytest.raises(NotFound):  # a job's deliberate answer reaches the caller as raised
+                await db.write(refuse)
+            assert await db.write(insert(2)) == 1  # the writer survived every one of them
+            assert await rows(db) == [2]
+        finally:
+            db.stop()
+    asyncio.run(main())
+
+
+def test_writes_beyond_the_queue_bound_are_refused_at_once(tmp_path: Path) -> None:
+    async def main() -> None:
+        db = Database(tmp_path / "t.db", max_queue=2)
+        db.start(SCHEMA)
+        started, release = threading.Event(), threading.Event()
+
+        def slow(conn: sqlite3.Connection) -> None:  # a disk that takes its time
+            started.set()
+            release.wait(10)
+        try:
+            busy = asyncio.create_task(db.write(slow))
+            assert await asyncio.to_thread(started.wait, 5)
+            queued = [asyncio.create_task(db.write(insert(i))) for i in (1, 2)]
+            deadline = time.monotonic() + 5
+            while db.waiting < 2:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+            with pytest.raises(StoreOverloaded, match="2 writes are waiting"):
+                await db.write(insert(3))
+            release.set()
+            await busy
+            assert await asyncio.gather(*queued) == [1, 1]
+            assert await db.write(insert(4)) == 1  # room again
+            assert await rows(db) == [1, 2, 4]
+        finally:
+            release.set()
+            db.stop()
+    asyncio.run(main())
+
+
+def test_a_fault_that_rolls_back_the_whole_group_fails_every_job_in_it(tmp_path: Path) -> None:
+    """On a full disk SQLite may roll back the whole transaction, not only the failing statement: the
+    jobs committed with it are lost too, and each caller must hear so (503), not that it was stored."""
+    async def main() -> None:
+        db = Database(tmp_path / "t.db")
+        db.start(SCHEMA + "; CREATE TABLE IF NOT EXISTS blobs (v BLOB)")
+        started, release = threading.Event(), threading.Event()
+
+        def slow(conn: sqlite3.Connection) -> None:
+            started.set()
+            release.wait(10)
+
+        def fill_up(conn: sqlite3.Connection) -> None:
+            conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+            conn.execute("INSERT INTO blobs (v) VALUES (zeroblob(1000000))")
+        try:
+            busy = asyncio.create_task(db.write(slow))
+            assert await asyncio.to_thread(started.wait, 5)
+            group = [asyncio.create_task(db.write(insert(1, 2, 3))), asyncio.create_task(db.write(fill_up))]
+            deadline = time.monotonic() + 5
+            while db.waiting < 2:  # both queued behind the slow job: they will share the next group
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+            release.set()
+            await busy
+            results = await asyncio.gather(*group, return_exceptions=True)
+            assert all(isinstance(r, StoreUnavailable) and "full" in str(r) for r in results), results
+            await db.write(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
+            assert await rows(db) == []
+        finally:
+            release.set()
+            db.stop()
     asyncio.run(main())

@@ -6,13 +6,13 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from pushd.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import AUTH, make_settings
 from tests.pushd.helpers import alert
 
 
 def test_locked_database_is_503_then_recovers(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, sqlite_busy_timeout=0.2)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=AUTH) as client:
         client.post("/api/v1/alerts", json=alert("Before"))
         # Another process holding the write lock is a real fault SQLite reports as "database is locked".
         intruder = sqlite3.connect(settings.db_path, isolation_level=None)
