@@ -47,11 +47,21 @@ class AlertService:
         self._publish(changes)
         return changes
 
+    async def prune(self, before: float) -> int:
+        """Delete resolved alerts that ended before `before`, with their history; counts change, pushes do not."""
+        pruned = await self.store.prune_alerts(before)
+        if pruned:
+            self._forget_summary()
+        return pruned
+
+    def _forget_summary(self) -> None:
+        self._summary = None
+        self._version += 1
+
     def _publish(self, changes: list[Change]) -> None:
         if not changes:
             return
-        self._summary = None
-        self._version += 1
+        self._forget_summary()
         # One counter update per kind of event, not per alert: a batch can hold thousands.
         for event, n in Counter(c.event for c in changes).items():
             self.telemetry.alert_events.labels(event).inc(n)

@@ -19,7 +19,6 @@ from pushd import __version__, tasks
 from pushd.alert_service import AlertService
 from pushd.api import alerts, auth, health, history, ingest, metrics, snapshot, users, ws
 from pushd.api.access import check_rules
-from pushd.api.json_body import http_error, validation_error
 from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
 from pushd.content_type import ContentTypeMiddleware
@@ -31,6 +30,7 @@ from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
 from pushd.store.base import StoreInternalError
 from pushd.telemetry import LatencyMiddleware, Telemetry
+from pushd.validation import http_error, validation_error
 from shared.settings import PushdSettings
 
 log = logging.getLogger("pushd")
@@ -43,7 +43,7 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     store = SQLiteStore(settings.db_path, settings.sqlite_synchronous, settings.sqlite_busy_timeout,
                         settings.write_queue_max)
     await store.open()
-    hub = Hub(settings.ws_queue_size, on_drop=telemetry.slow_dropped.inc,
+    hub = Hub(settings.ws_queue_size, settings.ws_queue_bytes, on_drop=telemetry.slow_dropped.inc,
               on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
     rules = HostRules(default_rules(settings), settings.alert_for_seconds)
     rules.restore(await store.statuses_of(list(rules.fingerprints())))

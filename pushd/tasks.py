@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from pushd.api.ws_access import close_invalid_sockets
 from pushd.state import State
 
 log = logging.getLogger(__name__)
 EXPIRY_CHECK_SECONDS = 1.0
 PRUNE_SECONDS = 3600.0
+SOCKET_RECHECK_SECONDS = 30.0
 
 
 async def every(period: float, name: str, fn: Callable[[], Awaitable[None]]) -> None:
@@ -61,10 +64,22 @@ async def prune(state: State) -> None:
     """Old host samples, resolved alerts past their retention (with their history), spent credentials."""
     now = time.time()
     await state.store.prune_metrics(now - state.settings.metrics_retention_hours * 3600)
-    if pruned := await state.store.prune_alerts(now - state.settings.alert_retention_days * 86400):
+    if pruned := await state.alerts.prune(now - state.settings.alert_retention_days * 86400):
         log.info("pruned %d resolved alerts older than %g days", pruned, state.settings.alert_retention_days)
     await state.auth.prune()
 
+
+async def watch_credentials(state: State) -> None:
+    """Close the push sockets of credentials that stopped being valid: at once after a change made
+    through this pushd, and every SOCKET_RECHECK_SECONDS for expiries and other replicas' changes."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.auth.changes.wait(), SOCKET_RECHECK_SECONDS)
+        state.auth.changes.clear()
+        try:
+            await close_invalid_sockets(state)
+        except Exception:
+            log.exception("checking the credentials of open push sockets failed")
 
 
 def start(state: State) -> list[asyncio.Task]:
@@ -79,4 +94,4 @@ def start(state: State) -> list[asyncio.Task]:
     return [
         asyncio.create_task(every(period, name, lambda fn=fn: fn(state)), name=name)
         for name, (period, fn) in loops.items()
-    ]
+    ] + [asyncio.create_task(watch_credentials(state), name="socket credentials")]

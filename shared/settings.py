@@ -67,7 +67,8 @@ class PushdSettings(BaseSettings):
     ws_recent_alerts: int = Field(20, ge=1, le=500)
     ws_trend_points: int = Field(60, ge=1, le=5000)
 
-    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # An Alertmanager webhook carries a whole group: 5,000 alerts during an outage are about 5 MB.
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
     # Bytes of messages held for one subscriber and not yet written to its socket; a subscriber that
     # a new publish finds at this bound (or at ws_queue_size messages) is closed with 4001.
     ws_queue_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)

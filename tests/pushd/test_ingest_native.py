@@ -1,8 +1,12 @@
 """POST /api/v1/alerts: storing, deduplicating, reopening, and refusing bad input."""
 
+from pathlib import Path
+
 from starlette.testclient import TestClient
 
+from pushd.app import create_app
 from shared.fingerprint import fingerprint
+from tests.conftest import AUTH, make_settings
 from tests.pushd.helpers import alert
 
 
@@ -89,7 +93,12 @@ def test_a_batch_with_one_bad_alert_stores_nothing(client: TestClient) -> None:
     assert alerts(client)["total"] == 0
 
 
-def test_body_over_one_mebibyte_is_413(client: TestClient) -> None:
+def test_body_over_the_limit_is_413(tmp_path: Path) -> None:
+    with TestClient(create_app(make_settings(tmp_path / "d", max_body_bytes=1024 * 1024)), headers=AUTH) as client:
+        body_over_the_limit_is_413(client)
+
+
+def body_over_the_limit_is_413(client: TestClient) -> None:
     big = [{**alert(f"A{i}"), "annotations": {"blob": "x" * 10_000}} for i in range(120)]
     r = client.post("/api/v1/alerts", json=big)
     assert r.status_code == 413

@@ -121,6 +121,8 @@ def test_the_hourly_prune_task_applies_the_retention_setting(tmp_path: Path) -> 
         client.portal.call(state.store.ingest, [new("Week", "resolved")], "api", "t", NOW - 6 * DAY)
         client.post("/api/v1/alerts", json={"labels": {"alertname": "Now"}})
         assert "pruning" in client.portal.call(task_names)
+        assert client.get("/api/v1/snapshot").json()["counts"]["total"] == 4  # and the counts are cached
         client.portal.call(tasks.prune, state)
         got = {a["alertname"] for a in client.get("/api/v1/alerts").json()["items"]}
         assert got == {"Open", "Week", "Now"}
+        assert client.get("/api/v1/snapshot").json()["counts"]["total"] == 3  # the cache was dropped
