@@ -40,6 +40,8 @@ class WebhookAlert(BaseModel):
 class AlertmanagerWebhook(BaseModel):
     """Alertmanager's webhook body (version "4"); group fields are accepted and not needed."""
 
+    model_config = {"strict": True}  # validated from JSON: `"truncatedAlerts": false` is not 0
+
     version: Literal["4"]
     status: Literal["firing", "resolved"]
     receiver: str = ""

@@ -14,8 +14,9 @@ Password = Annotated[str, Field(min_length=8, max_length=1024)]
 TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
+# Request bodies are strict: `"disabled": 0` or `"expires_in_days": "5"` is refused, as the schema says.
 class Login(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
@@ -54,7 +55,7 @@ class User(BaseModel):
 
 
 class UserCreate(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     username: Username
     password: Password
@@ -62,7 +63,7 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     role: UserRole | None = None
     disabled: bool | None = None
@@ -82,7 +83,7 @@ class Token(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     name: TokenName
     role: TokenRole

@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
@@ -50,8 +59,9 @@ def _representable(dt: datetime) -> datetime:
         raise ValueError("time is out of range once converted to UTC") from None
 
 
-# Every time an alert sender gives us: timezone-aware, and representable in UTC.
-AlertTime = Annotated[AwareDatetime, AfterValidator(_representable)]
+# Every time an alert sender gives us: timezone-aware, and representable in UTC; a string, as the
+# OpenAPI schema says (Strict: a JSON number is not taken for Unix seconds).
+AlertTime = Annotated[AwareDatetime, Strict(), AfterValidator(_representable)]
 
 
 def _label_set(labels: dict[str, str]) -> dict[str, str]:
@@ -71,7 +81,11 @@ def _label_set(labels: dict[str, str]) -> dict[str, str]:
 # its value is empty, where Alertmanager would drop it first: a Python pass before the pattern check
 # would cost a quarter of the validation time of a batch.)
 LabelName = Annotated[str, StringConstraints(pattern=LABEL_NAME.pattern)]
-LabelSet = Annotated[dict[LabelName, str], AfterValidator(_label_set)]
+LabelSet = Annotated[dict[LabelName, str], AfterValidator(_label_set), WithJsonSchema({
+    # What the validators check, for the OpenAPI schema: pydantic alone would document neither the
+    # required alertname nor that other names are refused.
+    "type": "object", "properties": {"alertname": {"type": "string", "minLength": 1}}, "required": ["alertname"],
+    "patternProperties": {LABEL_NAME.pattern: {"type": "string"}}, "additionalProperties": False})]
 
 
 class AlertIn(BaseModel):
@@ -82,7 +96,8 @@ class AlertIn(BaseModel):
     labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
     severity: Severity | None = None
-    status: Status = Status.firing
+    # Documented as what the validator below accepts.
+    status: Annotated[Status, WithJsonSchema({"type": "string", "enum": ["firing", "resolved"]})] = Status.firing
     startsAt: AlertTime | None = None
     endsAt: AlertTime | None = None
     generatorURL: str | None = Field(None, max_length=4096)

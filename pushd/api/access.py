@@ -12,8 +12,10 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPBearer
+from starlette.types import Receive, Scope, Send
 
 from pushd.auth import AccessDenied, Permission, Principal, allows
 from pushd.auth.roles import weakest_role_with
@@ -39,7 +41,14 @@ class Require:
         return None
 
 
-PUBLIC = Require(None, public=True)
+class _Public(Require):
+    """The rule of a route open to anyone: it declares no security scheme in the OpenAPI schema."""
+
+    async def __call__(self) -> None:  # type: ignore[override]
+        return None
+
+
+PUBLIC = _Public(None, public=True)
 AUTHENTICATED = Require(None)
 
 
@@ -75,16 +84,45 @@ def rule_of(dependencies: list[Any]) -> Require | None:
 
 
 class AccessRoute(APIRoute):
-    """An APIRoute that checks its rule first, and documents the answers the rule can give."""
+    """An APIRoute that checks its rule first, and documents every error answer it can give: those
+    of its rule, and those that follow from its shape (see `derived_statuses`). A route adds only
+    what is its own (409, 400) with `responses=errors(...)`."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kw: Any) -> None:
         rule = rule_of(kw.get("dependencies") or [])
         if rule is None:
             raise RuntimeError(f"route {path} has no access rule: add Require(...) or PUBLIC to its dependencies")
         self.rule = rule
-        statuses = [] if rule.public else [401, 403] if rule.permission else [401]
-        kw["responses"] = {**errors(*statuses), **(kw.get("responses") or {})}
+        self._allow: str | None = None
         super().__init__(path, endpoint, **kw)
+        derived = errors(*self.derived_statuses())
+        if derived.keys() - self.responses.keys():  # built again, so that FastAPI knows the models
+            kw["responses"] = {**derived, **self.responses}
+            super().__init__(path, endpoint, **kw)
+
+    def derived_statuses(self) -> list[int]:
+        """401/403 from the rule; 404 with path parameters (nothing by that id); 422 with any
+        parameter or body; 413 (BodyLimitMiddleware) and 415 (ContentTypeMiddleware) with a body;
+        503 (store unavailable or overloaded, or no host sample yet) and 500 (a bug) from every route."""
+        rule = self.rule
+        statuses = [] if rule.public else [401, 403] if rule.permission else [401]
+        has_body = self.body_field is not None or "requestBody" in (self.openapi_extra or {})
+        if "{" in self.path:
+            statuses.append(404)
+        if has_body or get_flat_params(self.dependant):
+            statuses.append(422)
+        if has_body:
+            statuses += [413, 415]
+        return [*statuses, 500, 503]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Starlette answers a method this route lacks with 405 and an Allow header naming this
+        route's methods only; name every method of the path, whichever route matched first."""
+        if self.methods and scope["method"] not in self.methods:
+            if self._allow is None:
+                self._allow = ", ".join(sorted({m for m, path, _ in api_routes(scope["app"]) if path == self.path}))
+            raise HTTPException(405, headers={"Allow": self._allow})
+        await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

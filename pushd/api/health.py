@@ -8,13 +8,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pushd.api.access import PUBLIC, Require, router
 from pushd.api.deps import StateDep
 from pushd.auth import Permission
-from pushd.responses import errors
 
 public = router(PUBLIC, tags=["health"])
 scraped = router(Require(Permission.read, public_if="metrics_public"), tags=["health"])
 
 
-@public.get("/healthz", responses=errors(503))
+@public.get("/healthz")
 async def healthz(state: StateDep) -> dict:
     """200 while the store answers; 503 (from the store error handler) when it does not."""
     await state.store.ping()

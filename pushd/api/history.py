@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AwareDatetime
 
 from pushd.api.access import Require
 from pushd.api.access import router as access_router
-from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
+from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep, Timestamp
 from pushd.auth import Permission
 from pushd.store import HistoryQuery
 from shared.models import Actor, LogPage
@@ -23,7 +22,7 @@ async def history(
     actor: Annotated[str | None, Query(max_length=200)] = None,
     action: Annotated[str | None, Query(max_length=50, description="created, acknowledged, resolved, ...")] = None,
     alert_id: Annotated[int | None, Query(ge=1, le=SQLITE_MAX_INT)] = None,
-    since: AwareDatetime | None = None,
+    since: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> LogPage:

@@ -14,6 +14,7 @@ from pushd.api.deps import StateDep
 from pushd.api.json_body import openapi_body, parse, parse_each
 from pushd.auth import Permission
 from pushd.ingest import NATIVE_BODY, V2_ALERT, V2_BODY, WEBHOOK_BODY, from_native, from_postable, from_webhook
+from pushd.responses import errors
 from pushd.store import Change
 
 router = access_router(Require(Permission.ingest), tags=["ingest"])
@@ -54,7 +55,8 @@ async def post_alertmanager_webhook(state: StateDep, principal: PrincipalDep, re
     return _result(len(body.alerts), changes)
 
 
-@router.post("/api/v2/alerts", openapi_extra=openapi_body(V2_BODY))
+# As Alertmanager: 200 with an empty body (response_class=Response documents no content).
+@router.post("/api/v2/alerts", response_class=Response, responses=errors(400), openapi_extra=openapi_body(V2_BODY))
 async def post_v2_alerts(state: StateDep, principal: PrincipalDep, request: Request) -> Response:
     """Alertmanager's API v2, so a Prometheus server can name pushd as its alertmanager.
 

@@ -20,7 +20,7 @@ router = access_router(Require(Permission.read), prefix="/api/v1/metrics", tags=
 async def latest(state: StateDep) -> MetricSample:
     sample = state.trend.latest
     if sample is None:
-        raise HTTPException(503, "no host sample taken yet")
+        raise HTTPException(503, "no host sample taken yet", headers={"Retry-After": "1"})
     return MetricSample.model_validate(sample)
 
 

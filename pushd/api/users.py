@@ -36,7 +36,7 @@ async def create_user(state: StateDep, body: UserCreate) -> User:
     return _user(await state.auth.create_user(body.username, body.password, Role(body.role)))
 
 
-@admins.patch("/users/{username}", response_model=User, responses=errors(404, 409))
+@admins.patch("/users/{username}", response_model=User, responses=errors(409))
 async def update_user(state: StateDep, username: UsernamePath, body: UserUpdate) -> User:
     """Role, disabled, password; a new password or disabling ends the user's sessions. 409 when no
     enabled admin would be left."""
@@ -44,7 +44,7 @@ async def update_user(state: StateDep, username: UsernamePath, body: UserUpdate)
     return _user(await state.auth.update_user(username, role, body.disabled, body.password))
 
 
-@admins.delete("/users/{username}", status_code=204, responses=errors(404, 409))
+@admins.delete("/users/{username}", status_code=204, responses=errors(409))
 async def delete_user(state: StateDep, username: UsernamePath) -> Response:
     await state.auth.delete_user(username)
     return Response(status_code=204)
@@ -63,7 +63,7 @@ async def create_token(state: StateDep, principal: PrincipalDep, body: TokenCrea
     return NewToken.model_validate({**_token(row), "token": secret})
 
 
-@admins.delete("/tokens/{token_id}", status_code=204, responses=errors(404))
+@admins.delete("/tokens/{token_id}", status_code=204)
 async def revoke_token(state: StateDep, token_id: TokenId) -> Response:
     await state.auth.revoke_token(token_id)
     return Response(status_code=204)
