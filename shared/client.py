@@ -1,18 +1,37 @@
-"""The REST client for pushd, used by the dashboard and by scripts."""
+"""The REST client for pushd, used by the dashboard and by scripts.
+
+Errors, one place to learn them all:
+
+- `PushdUnavailable`: pushd could not be reached, answered 5xx, or answered something that is not
+  what its API promises (not JSON, wrong shape: `PushdBadAnswer`). Worth retrying later.
+- `PushdError`: pushd refused the request (4xx); `status` and `detail` say why.
+  - `PushdAuthError` (401): no valid credential: wrong login, or a token that is unknown, expired or
+    revoked. A dashboard sends its user back to the login page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from shared.accounts import Me, NewToken, Session, Token, TokenRole, User, UserRole
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class PushdUnavailable(Exception):
     """pushd could not be reached, or answered 5xx."""
+
+
+class PushdBadAnswer(PushdUnavailable):
+    """pushd answered, but not with what its API promises (not JSON, or not the expected shape)."""
 
 
 class PushdError(Exception):
@@ -24,15 +43,29 @@ class PushdError(Exception):
         self.detail = detail
 
 
-class PushdClient:
-    """Synchronous client over one keep-alive connection pool."""
+class PushdAuthError(PushdError):
+    """401: wrong username or password, or a token that is missing, unknown, expired or revoked."""
 
-    def __init__(self, base_url: str, timeout: float = 3.0, transport: httpx.BaseTransport | None = None) -> None:
+
+class PushdClient:
+    """Synchronous client over one keep-alive connection pool; `token` goes out as `Authorization: Bearer`."""
+
+    def __init__(self, base_url: str, timeout: float = 3.0, transport: httpx.BaseTransport | None = None, *,
+                 token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.token = token
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._owns_http = True
+
+    def with_token(self, token: str | None) -> PushdClient:
+        """The same pushd and connection pool, acting as another caller; closing it leaves the pool open."""
+        other = object.__new__(PushdClient)
+        other.base_url, other.token, other._http, other._owns_http = self.base_url, token, self._http, False
+        return other
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> PushdClient:
         return self
@@ -41,26 +74,74 @@ class PushdClient:
         self.close()
 
     def _request(self, method: str, path: str, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            r = self._http.request(method, path, **kw)
+            r = self._http.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
             raise PushdUnavailable(f"{self.base_url}: {exc}") from exc
         if r.status_code >= 500:
             raise PushdUnavailable(f"{self.base_url}: HTTP {r.status_code}")
         if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail")
-            except ValueError:
-                detail = r.text
-            raise PushdError(r.status_code, detail)
-        return r.json() if r.content else None
+            raise (PushdAuthError if r.status_code == 401 else PushdError)(r.status_code, _detail(r))
+        if not r.content:
+            return None
+        try:
+            return r.json()
+        except ValueError as exc:
+            raise PushdBadAnswer(f"{self.base_url}: {method} {path} answered {r.status_code} without JSON") from exc
+
+    def _get(self, model: type[M], method: str, path: str, **kw: Any) -> M:
+        return _parse(lambda body: model.model_validate(body), self._request(method, path, **kw), path)
+
+    def _list(self, model: type[M], path: str, **kw: Any) -> list[M]:
+        return _parse(TypeAdapter(list[model]).validate_python, self._request("GET", path, **kw), path)  # type: ignore[valid-type]
+
+    # --- access ---
+    def login(self, username: str, password: str) -> Session:
+        """A session token for the user; PushdAuthError for a wrong password or a disabled user."""
+        return self._get(Session, "POST", "/api/v1/auth/login", json={"username": username, "password": password})
+
+    def logout(self) -> None:
+        """Revokes this client's token."""
+        self._request("POST", "/api/v1/auth/logout")
+
+    def me(self) -> Me:
+        return self._get(Me, "GET", "/api/v1/me")
+
+    def users(self) -> list[User]:
+        return self._list(User, "/api/v1/users")
+
+    def create_user(self, username: str, password: str, role: UserRole) -> User:
+        return self._get(User, "POST", "/api/v1/users", json={"username": username, "password": password, "role": role})
+
+    def update_user(self, username: str, *, role: UserRole | None = None, disabled: bool | None = None,
+                    password: str | None = None) -> User:
+        """Changes only what is given; a new password or disabling ends the user's sessions."""
+        body = {k: v for k, v in (("role", role), ("disabled", disabled), ("password", password)) if v is not None}
+        return self._get(User, "PATCH", f"/api/v1/users/{_segment(username)}", json=body)
+
+    def delete_user(self, username: str) -> None:
+        self._request("DELETE", f"/api/v1/users/{_segment(username)}")
+
+    def tokens(self) -> list[Token]:
+        return self._list(Token, "/api/v1/tokens")
+
+    def create_token(self, name: str, role: TokenRole, expires_in_days: float | None = None) -> NewToken:
+        """The answer holds the secret, which pushd never shows again."""
+        body: dict[str, Any] = {"name": name, "role": role}
+        if expires_in_days is not None:
+            body["expires_in_days"] = expires_in_days
+        return self._get(NewToken, "POST", "/api/v1/tokens", json=body)
+
+    def revoke_token(self, token_id: int) -> None:
+        self._request("DELETE", f"/api/v1/tokens/{int(token_id)}")
 
     # --- reads ---
     def health(self) -> dict[str, Any]:
-        return self._request("GET", "/healthz")
+        return _parse(TypeAdapter(dict[str, Any]).validate_python, self._request("GET", "/healthz"), "/healthz")
 
     def snapshot(self) -> Snapshot:
-        return Snapshot.model_validate(self._request("GET", "/api/v1/snapshot"))
+        return self._get(Snapshot, "GET", "/api/v1/snapshot")
 
     def list_alerts(
         self,
@@ -82,17 +163,17 @@ class PushdClient:
             params.append(("since", since.isoformat()))
         if until:
             params.append(("until", until.isoformat()))
-        return AlertPage.model_validate(self._request("GET", "/api/v1/alerts", params=params))
+        return self._get(AlertPage, "GET", "/api/v1/alerts", params=params)
 
     def get_alert(self, alert_id: int) -> AlertDetail:
-        return AlertDetail.model_validate(self._request("GET", f"/api/v1/alerts/{alert_id}"))
+        return self._get(AlertDetail, "GET", f"/api/v1/alerts/{int(alert_id)}")
 
     def metrics_latest(self) -> MetricSample:
-        return MetricSample.model_validate(self._request("GET", "/api/v1/metrics/latest"))
+        return self._get(MetricSample, "GET", "/api/v1/metrics/latest")
 
     def metrics_history(self, minutes: float, max_points: int = 720) -> list[MetricSample]:
-        rows = self._request("GET", "/api/v1/metrics/history", params={"minutes": minutes, "max_points": max_points})
-        return [MetricSample.model_validate(r) for r in rows]
+        params = {"minutes": minutes, "max_points": max_points}
+        return self._list(MetricSample, "/api/v1/metrics/history", params=params)
 
     def history(self, actor: str | None = None, action: str | None = None, alert_id: int | None = None,
                 since: datetime | None = None, limit: int = 50, offset: int = 0) -> LogPage:
@@ -102,20 +183,45 @@ class PushdClient:
                 params[name] = value
         if since:
             params["since"] = since.isoformat()
-        return LogPage.model_validate(self._request("GET", "/api/v1/history", params=params))
+        return self._get(LogPage, "GET", "/api/v1/history", params=params)
 
     def actors(self) -> list[Actor]:
-        return [Actor.model_validate(a) for a in self._request("GET", "/api/v1/actors")]
+        return self._list(Actor, "/api/v1/actors")
 
     # --- writes ---
     def post_alerts(self, alerts: list[AlertIn]) -> dict[str, Any]:
         body = [a.model_dump(mode="json", exclude_none=True) for a in alerts]
-        return self._request("POST", "/api/v1/alerts", json=body)
+        return _parse(TypeAdapter(dict[str, Any]).validate_python, self._request("POST", "/api/v1/alerts", json=body),
+                      "/api/v1/alerts")
 
-    def acknowledge(self, alert_id: int, by: str, comment: str | None = None) -> Alert:
-        return Alert.model_validate(
-            self._request("POST", f"/api/v1/alerts/{alert_id}/ack", json={"by": by, "comment": comment}))
+    def acknowledge(self, alert_id: int, comment: str | None = None) -> Alert:
+        """firing -> acknowledged; pushd records this client's user or token as the actor."""
+        return self._get(Alert, "POST", f"/api/v1/alerts/{int(alert_id)}/ack", json=_transition(comment))
 
-    def resolve(self, alert_id: int, by: str, comment: str | None = None) -> Alert:
-        return Alert.model_validate(
-            self._request("POST", f"/api/v1/alerts/{alert_id}/resolve", json={"by": by, "comment": comment}))
+    def resolve(self, alert_id: int, comment: str | None = None) -> Alert:
+        return self._get(Alert, "POST", f"/api/v1/alerts/{int(alert_id)}/resolve", json=_transition(comment))
+
+
+def _transition(comment: str | None) -> dict[str, str]:
+    return {"comment": comment} if comment else {}
+
+
+def _segment(value: str) -> str:
+    """A path segment: a name with `/`, `?` or `#` must not address another route."""
+    return quote(value, safe="")
+
+
+def _detail(r: httpx.Response) -> Any:
+    """pushd's `detail`, or the text of an answer that is not pushd's JSON."""
+    try:
+        body = r.json()
+    except ValueError:
+        return r.text[:500]
+    return body.get("detail", body) if isinstance(body, dict) else body
+
+
+def _parse(validate: Callable[[Any], T], body: Any, path: str) -> T:
+    try:
+        return validate(body)
+    except ValidationError as exc:
+        raise PushdBadAnswer(f"{path}: unexpected answer ({exc.error_count()} problems)") from exc
