@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dashboard.alert_query import API_PAGE, MAX_EXPORT, AlertFilter
-from shared.client import PushdClient, PushdError, PushdUnavailable
+from shared.client import PushdAuthError, PushdClient, PushdError, PushdUnavailable
 from shared.models import Alert
 
 Action = Literal["acknowledge", "resolve"]
@@ -21,15 +21,20 @@ class Outcome:
     done: list[int] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
     offline: bool = False
+    signed_out: bool = False  # pushd refused the session's token: nothing more can be done as this user
 
 
-def apply(client: PushdClient, action: Action, ids: Iterable[int], by: str, comment: str | None) -> Outcome:
-    """Each id in turn; a refusal does not stop the rest, pushd being down does (the rest would fail too)."""
+def apply(client: PushdClient, action: Action, ids: Iterable[int], comment: str | None) -> Outcome:
+    """Each id in turn, as the client's user (pushd records who); a refusal does not stop the rest,
+    pushd being down or the token being refused does (the rest would fail too)."""
     outcome = Outcome(action)
     call = client.acknowledge if action == "acknowledge" else client.resolve
     for alert_id in ids:
         try:
-            call(alert_id, by, comment or None)
+            call(alert_id, comment or None)
+        except PushdAuthError:
+            outcome.signed_out = True
+            break
         except PushdError as exc:
             outcome.refused.append((alert_id, str(exc.detail)))
         except PushdUnavailable:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import actions, data, session, tables
+from dashboard import actions, auth, data, tables
 from dashboard.actions import Action
 from dashboard.alert_query import merge_selection
 from dashboard.session import t
@@ -22,14 +22,14 @@ TABLE = "al_table"
 
 
 def run_action(action: Action, ids: list[int]) -> None:
-    """Button callback: runs before the rerun, so the page it triggers already shows the new states."""
-    by = str(st.session_state.get(session.OPERATOR) or "").strip()
-    if not by:
-        st.session_state[FLASH] = ("warning", t("need_operator"))
-        return
+    """Button callback: runs before the rerun, so the page it triggers already shows the new states.
+    pushd records the signed-in user as the actor."""
     comment = str(st.session_state.get(COMMENT) or "").strip() or None
-    outcome = actions.apply(data.client(session.pushd_url()), action, ids, by, comment)
+    outcome = actions.apply(data.client(), action, ids, comment)
     data.clear_alert_caches()
+    if outcome.signed_out:
+        auth.session_ended()  # the rerun this callback precedes shows the login page
+        return
     if outcome.offline:
         data.connection().ok = False
     name = t("action_ack" if action == "acknowledge" else "action_resolve")
@@ -60,7 +60,8 @@ def on_tick() -> None:
 
 
 def table(result: AlertPage, offset: int) -> list[int]:
-    """The page of alerts with row selection; returns the ids shown."""
+    """The page of alerts with row selection (ticking picks the alert for the detail panel, and for
+    the bulk actions when the role may act); returns the ids shown."""
     shown = [a.id for a in result.items]
     st.session_state[SHOWN] = shown
     selected = st.session_state.setdefault(SELECTED, [])
@@ -71,7 +72,7 @@ def table(result: AlertPage, offset: int) -> list[int]:
         st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
         st.dataframe(tables.alert_frame(result.items, t), hide_index=True, key=TABLE, on_select=on_tick,
                      selection_mode="multi-row")
-        st.caption(t("select_hint"))
+        st.caption(t("select_hint") if auth.can_act() else t("select_hint_view"))
     else:
         st.info(t("no_matches"))
     return shown
@@ -95,10 +96,11 @@ def detail_section(choices: list[int], names: dict[int, str]) -> None:
 
 
 def action_bar(selected: list[int]) -> None:
-    """Operator, comment and the bulk buttons acting on the ticked alerts."""
-    who, note = st.columns([1, 2])
-    who.text_input(t("operator"), key=session.OPERATOR, persist_state="session", max_chars=200)
-    note.text_input(t("comment"), key=COMMENT, max_chars=4000)
+    """The comment and the bulk buttons acting on the ticked alerts; for roles that may act."""
+    if not auth.can_act():
+        st.caption(t("read_only"))
+        return
+    st.text_input(t("comment"), key=COMMENT, max_chars=4000)
     ack, res, _ = st.columns([1, 1, 2])
     ack.button(t("ack_selected", n=len(selected)), key="al_bulk_ack", disabled=not selected,
                on_click=run_action, args=("acknowledge", selected))
@@ -125,6 +127,8 @@ def detail(alert: AlertDetail) -> None:
                      placeholder="")
     st.caption(t("history"))
     st.dataframe(tables.history_frame(alert.history, t), hide_index=True, key="al_history")
+    if not auth.can_act():
+        return
     ack, res, _ = st.columns([1, 1, 2])
     ack.button(t("action_ack"), key="al_one_ack", disabled=alert.status.value != "firing",
                on_click=run_action, args=("acknowledge", [alert.id]))

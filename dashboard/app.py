@@ -1,7 +1,8 @@
 """The dashboard's entry script: `streamlit run dashboard/app.py` from the repo root.
 
-It holds what every page shares (session defaults, theme, sidebar connection status, offline banner,
-auto-refresh) and hands the main area to the page chosen in st.navigation.
+It holds what every page shares (session defaults, theme, sidebar connection status and account,
+offline banner, auto-refresh) and hands the main area to the page chosen in st.navigation. A session
+that has not logged in gets the login page and nothing else: no page, no read of pushd.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ if ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, frame, session, theme  # noqa: E402
+from dashboard import access_panel, auth, data, frame, session, theme  # noqa: E402
 from dashboard.session import t  # noqa: E402
 from shared.settings import DashboardSettings  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 # (file, catalogue key, icon, url path); url paths stay English so links survive a language switch.
+# Every role gets these pages; what a role may not do is left out inside them (no ack/resolve buttons
+# for viewers; the Users page becomes "Users and access", with accounts and tokens, for admins).
 PAGES = (
     ("overview.py", "page_overview", ":material/dashboard:", "overview"),
     ("alerts.py", "page_alerts", ":material/notifications_active:", "alerts"),
@@ -32,21 +35,46 @@ PAGES = (
     ("settings.py", "page_settings", ":material/settings:", "settings"),
 )
 
+
+def login_page() -> None:
+    """Not signed in: the login page is the only page there is. It also answers, hidden, at every other
+    page's path, so a bookmarked or reloaded page shows the login form rather than "page not found",
+    and after the login the session lands on the page that was asked for (pages are keyed by path)."""
+    login = VIEWS / "login.py"
+    st.navigation([
+        st.Page(login, title=t("page_login"), icon=":material/login:", url_path="login", default=True),
+        *(st.Page(login, title=t("page_login"), url_path=path, visibility="hidden") for *_, path in PAGES),
+    ]).run()
+
+
+def signed_in_pages() -> None:
+    data.begin_run()
+    data.whoami()  # the role pushd enforces now; a refused token goes back to the login page
+    data.snapshot()  # every page and the sidebar need it; this read also decides "reachable or not"
+    page = st.navigation([
+        st.Page(VIEWS / file, title=t("page_access" if key == "page_users" and auth.is_admin() else key), icon=icon,
+                url_path=path, default=(path == "overview"))
+        for file, key, icon, path in PAGES
+    ])
+    if page.url_path != "users":
+        access_panel.forget_secret()  # a new token's secret is shown once: leaving the page drops it
+    banner = st.container()  # filled after the page ran, so a read that failed during the page counts too
+    try:
+        page.run()
+    finally:
+        if auth.signed_in():  # not when a read found the session ended: the rerun shows the login page
+            frame.sidebar_status()
+            frame.sidebar_account()
+            with banner:
+                frame.offline_banner()
+            frame.auto_refresh()
+
+
 session.init(DashboardSettings())
 st.set_page_config(page_title=t("app_title"), page_icon=":material/monitoring:", layout="wide")
 theme.apply()
-data.begin_run()
-data.snapshot()  # every page and the sidebar need it; this read also decides "reachable or not"
-
-page = st.navigation([
-    st.Page(VIEWS / file, title=t(key), icon=icon, url_path=path, default=(path == "overview"))
-    for file, key, icon, path in PAGES
-])
-banner = st.container()  # filled after the page ran, so a read that failed during the page counts too
-try:
-    page.run()
-finally:
-    frame.sidebar_status()
-    with banner:
-        frame.offline_banner()
-    frame.auto_refresh()
+auth.check_expiry()
+if auth.signed_in():
+    signed_in_pages()
+else:
+    login_page()

@@ -1,8 +1,10 @@
-"""Reads from pushd's REST API: briefly cached, with the last good answer kept per session.
+"""Reads from pushd's REST API as the signed-in user: briefly cached, with the last good answer kept per session.
 
-The cached functions are shared by every session (pushd's data is the same for everyone) and cache
-only successes: a failed read raises, is never cached, and the next rerun tries pushd again, which
-is how a page recovers by itself. `load()` turns a failure into "offline" plus the last good value.
+The cached functions take the session's token as an argument, so it is part of every cache key: a
+session reads only what was read with its own token, and a session that is not signed in reads
+nothing. Only successes are cached: a failed read raises, is never cached, and the next rerun tries
+pushd again, which is how a page recovers by itself. `load()` turns "unreachable" into "offline"
+plus the last good value, and "token refused" (401) into the login page.
 """
 
 from __future__ import annotations
@@ -14,17 +16,20 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dashboard import session
-from shared.client import PushdClient, PushdError, PushdUnavailable
+from dashboard import auth, session
+from dashboard.session import t
+from shared.accounts import Me
+from shared.client import PushdAuthError, PushdClient, PushdError, PushdUnavailable
 from shared.models import Actor, AlertDetail, AlertPage, LogPage, MetricSample, Snapshot
 from shared.settings import DashboardSettings
 
 T = TypeVar("T")
-# Short enough to look live at a 2 s refresh; long enough that a page's several reads in one rerun,
-# and many open browsers, cost pushd one request each.
+# Short enough to look live at a 2 s refresh; long enough that a page's several reads in one rerun
+# cost pushd one request each.
 TTL_SECONDS = 1.5
 STATUS_KEY = "conn_status"
 LAST_KEY = "last_good"
+Token = str | None
 
 
 @dataclass
@@ -41,42 +46,54 @@ class Connection:
 
 
 @st.cache_resource(show_spinner=False)
-def client(url: str) -> PushdClient:
-    """One keep-alive client per pushd URL, shared by sessions (httpx.Client is thread-safe)."""
+def pool(url: str) -> PushdClient:
+    """One keep-alive connection pool per pushd URL, shared by sessions (httpx.Client is thread-safe);
+    it carries no token: each use adds its caller's with `with_token`."""
     return PushdClient(url, timeout=DashboardSettings().dashboard_http_timeout)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=8)
-def fetch_snapshot(url: str) -> Snapshot:
-    return client(url).snapshot()
+def client() -> PushdClient:
+    """pushd as this session's user."""
+    return pool(session.pushd_url()).with_token(auth.token())
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=64)
-def fetch_alerts(url: str, status: tuple[str, ...], severity: tuple[str, ...], labels: tuple[tuple[str, str], ...],
-                 q: str, since: datetime | None, limit: int, offset: int) -> AlertPage:
-    return client(url).list_alerts(status=status, severity=severity, labels=dict(labels), q=q or None,
-                                   since=since, limit=limit, offset=offset)
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def fetch_me(url: str, token: Token) -> Me:
+    return pool(url).with_token(token).me()
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=64)
-def fetch_alert(url: str, alert_id: int) -> AlertDetail:
-    return client(url).get_alert(alert_id)
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def fetch_snapshot(url: str, token: Token) -> Snapshot:
+    return pool(url).with_token(token).snapshot()
 
 
-@st.cache_data(ttl=10, show_spinner=False, max_entries=16)
-def fetch_history(url: str, minutes: int, max_points: int) -> list[MetricSample]:
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1024)
+def fetch_alerts(url: str, token: Token, status: tuple[str, ...], severity: tuple[str, ...],
+                 labels: tuple[tuple[str, str], ...], q: str, since: datetime | None, limit: int,
+                 offset: int) -> AlertPage:
+    return pool(url).with_token(token).list_alerts(status=status, severity=severity, labels=dict(labels),
+                                                   q=q or None, since=since, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=512)
+def fetch_alert(url: str, token: Token, alert_id: int) -> AlertDetail:
+    return pool(url).with_token(token).get_alert(alert_id)
+
+
+@st.cache_data(ttl=10, show_spinner=False, max_entries=256)
+def fetch_history(url: str, token: Token, minutes: int, max_points: int) -> list[MetricSample]:
     """Trend windows change slowly (one sample per few seconds): a longer TTL is fine."""
-    return client(url).metrics_history(minutes, max_points)
+    return pool(url).with_token(token).metrics_history(minutes, max_points)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=4)
-def fetch_actors(url: str) -> list[Actor]:
-    return client(url).actors()
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def fetch_actors(url: str, token: Token) -> list[Actor]:
+    return pool(url).with_token(token).actors()
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=32)
-def fetch_actor_log(url: str, actor: str, limit: int, offset: int) -> LogPage:
-    return client(url).history(actor=actor, limit=limit, offset=offset)
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=512)
+def fetch_actor_log(url: str, token: Token, actor: str, limit: int, offset: int) -> LogPage:
+    return pool(url).with_token(token).history(actor=actor, limit=limit, offset=offset)
 
 
 def clear_alert_caches() -> None:
@@ -97,7 +114,9 @@ def begin_run() -> None:
 
 
 def load(key: str, read: Callable[[], T]) -> T | None:
-    """`read()` from pushd; when pushd is unreachable, mark the session offline and return the last good value."""
+    """`read()` from pushd. Unreachable: mark the session offline and return the last good value.
+    Token refused (expired, revoked, user disabled): back to the login page, with a message.
+    Role too low (changed since this run began): say so and return None."""
     last: dict[str, object] = st.session_state.setdefault(LAST_KEY, {})
     conn = connection()
     if conn.failed_this_run:
@@ -107,6 +126,14 @@ def load(key: str, read: Callable[[], T]) -> T | None:
     except PushdUnavailable as exc:
         conn.ok, conn.error, conn.failed_this_run = False, str(exc), True
         return last.get(key)  # type: ignore[return-value]
+    except PushdAuthError:
+        auth.session_ended()
+        st.rerun()
+    except PushdError as exc:
+        if exc.status != 403:
+            raise
+        st.warning(t("forbidden"))
+        return None
     conn.ok, conn.error = True, None
     if isinstance(value, Snapshot):
         conn.last_ok, conn.subscribers = value.ts, dict(value.subscribers)
@@ -114,32 +141,48 @@ def load(key: str, read: Callable[[], T]) -> T | None:
     return value
 
 
+def whoami() -> Me | None:
+    """pushd's view of this session; keeps the role shown here equal to the role pushd enforces."""
+    url, token = session.pushd_url(), auth.token()
+    me = load("me", lambda: fetch_me(url, token))
+    if me is not None:
+        auth.set_role(me.role)
+    return me
+
+
 def snapshot() -> Snapshot | None:
-    url = session.pushd_url()
-    return load("snapshot", lambda: fetch_snapshot(url))
+    url, token = session.pushd_url(), auth.token()
+    return load("snapshot", lambda: fetch_snapshot(url, token))
+
+
+def alerts(key: str, status: tuple[str, ...], severity: tuple[str, ...] = (), labels: tuple[tuple[str, str], ...] = (),
+           q: str = "", since: datetime | None = None, limit: int = 50, offset: int = 0) -> AlertPage | None:
+    """One page of alerts matching the filter; `key` names the view whose last good page is kept."""
+    url, token = session.pushd_url(), auth.token()
+    return load(key, lambda: fetch_alerts(url, token, status, severity, labels, q, since, limit, offset))
 
 
 def alert_detail(alert_id: int) -> AlertDetail | None:
     """The alert with its history; None when pushd is down or has no such alert."""
-    url = session.pushd_url()
+    url, token = session.pushd_url(), auth.token()
     try:
-        return load(f"alert:{alert_id}", lambda: fetch_alert(url, alert_id))
+        return load(f"alert:{alert_id}", lambda: fetch_alert(url, token, alert_id))
     except PushdError:
         return None
 
 
 def history(minutes: int, max_points: int = 240) -> list[MetricSample]:
-    url = session.pushd_url()
-    return load(f"history:{minutes}", lambda: fetch_history(url, minutes, max_points)) or []
+    url, token = session.pushd_url(), auth.token()
+    return load(f"history:{minutes}", lambda: fetch_history(url, token, minutes, max_points)) or []
 
 
 def actors() -> list[Actor] | None:
     """Everyone who changed an alert, as pushd counts them; None when pushd was never reached."""
-    url = session.pushd_url()
-    return load("actors", lambda: fetch_actors(url))
+    url, token = session.pushd_url(), auth.token()
+    return load("actors", lambda: fetch_actors(url, token))
 
 
 def actor_log(actor: str, limit: int, offset: int) -> LogPage | None:
     """One page of `actor`'s state changes, newest first; the last good page of the same view when pushd is down."""
-    url = session.pushd_url()
-    return load(f"actor_log:{actor}:{limit}:{offset}", lambda: fetch_actor_log(url, actor, limit, offset))
+    url, token = session.pushd_url(), auth.token()
+    return load(f"actor_log:{actor}:{limit}:{offset}", lambda: fetch_actor_log(url, token, actor, limit, offset))

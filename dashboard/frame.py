@@ -1,4 +1,4 @@
-"""What every page shares: the sidebar connection status, the offline banner and auto-refresh."""
+"""What every page shares: the sidebar connection status and account, the offline banner and auto-refresh."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import datetime
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
-from dashboard import data, session
+from dashboard import auth, data, session
 from dashboard.session import t
+from shared.client import PushdError, PushdUnavailable
 
 
 def when(ts: datetime | None) -> str:
@@ -35,6 +36,23 @@ def sidebar_status() -> None:
             st.caption(t("refresh_paused"))
         else:
             st.caption(t("refresh_every", seconds=f"{float(st.session_state.get(session.REFRESH) or 5):g}"))
+
+
+def log_out() -> None:
+    """Button callback: pushd revokes the token; the session forgets it even when pushd cannot be told."""
+    try:
+        data.client().logout()
+    except (PushdError, PushdUnavailable):
+        pass  # already refused, or unreachable: the token stays in no session and expires on its own
+    auth.sign_out("notice_signed_out")
+
+
+def sidebar_account() -> None:
+    """Who is signed in, with which role, and the logout button."""
+    with st.sidebar:
+        st.divider()
+        st.text(t("signed_in_as", user=auth.user(), role=t(f"role_{auth.role()}")))  # a name is text, not markdown
+        st.button(t("logout"), key="logout", icon=":material/logout:", on_click=log_out)
 
 
 def offline_banner() -> None:

@@ -14,26 +14,32 @@ import pandas as pd
 from dashboard.tables import Translate, action_name, local
 from shared.models import Actor, LogEntry
 
-# Actors that are ingest paths or pushd itself, not people: pushd records the source as the actor.
+# Actors that are ingest paths or pushd itself, not people (before access control, pushd recorded the
+# source as the actor of ingested alerts; now it records the token, `token:<name>`).
 SYSTEM_ACTORS = frozenset({"api", "alertmanager", "prometheus", "pushd"})
+TOKEN_PREFIX = "token:"
+KIND_ORDER = {"operator": 0, "token": 1, "system": 2}
 ACTOR_COLUMNS = ("col_user", "col_kind", "col_actions", "col_acks", "col_resolves", "col_last_action")
 LOG_COLUMNS = ("time", "col_id", "col_alertname", "col_severity", "col_action", "col_status", "col_comment")
 
 
-def is_system(actor: str) -> bool:
-    return actor in SYSTEM_ACTORS
+def kind(actor: str) -> str:
+    """"operator" (a user), "token" (an API token: a tool) or "system" (pushd, an ingest path)."""
+    if actor in SYSTEM_ACTORS:
+        return "system"
+    return "token" if actor.startswith(TOKEN_PREFIX) else "operator"
 
 
 def people_first(actors: Iterable[Actor]) -> list[Actor]:
-    """Operators before senders; within each, the most recently active first."""
-    return sorted(actors, key=lambda a: (is_system(a.actor), -a.last_ts.timestamp(), a.actor))
+    """Users, then API tokens, then pushd itself; within each, the most recently active first."""
+    return sorted(actors, key=lambda a: (KIND_ORDER[kind(a.actor)], -a.last_ts.timestamp(), a.actor))
 
 
 def actors_frame(actors: Iterable[Actor], t: Translate) -> pd.DataFrame:
     """One row per actor, in the order given, with translated column names."""
     rows = [{
         t("col_user"): a.actor,
-        t("col_kind"): t("kind_system" if is_system(a.actor) else "kind_operator"),
+        t("col_kind"): t(f"kind_{kind(a.actor)}"),
         t("col_actions"): a.actions,
         t("col_acks"): a.acknowledged,
         t("col_resolves"): a.resolved,

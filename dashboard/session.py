@@ -1,4 +1,4 @@
-"""Per-browser-session preferences (language, theme, refresh, pushd URL) kept in st.session_state.
+"""Per-browser-session preferences (language, theme, refresh) kept in st.session_state.
 
 Widgets bound to these keys use `persist_state="session"`, so a value chosen on the Settings page
 survives switching to another page and back.
@@ -18,8 +18,7 @@ LANG = "pref_lang"
 THEME = "pref_theme"
 REFRESH = "pref_refresh_seconds"
 PAUSED = "pref_paused"
-URL = "pref_pushd_url"
-OPERATOR = "pref_operator"
+PREFERENCES = frozenset({LANG, THEME, REFRESH, PAUSED})  # kept when a user logs out
 REFRESH_CHOICES = (2.0, 5.0, 10.0, 30.0, 60.0)
 
 
@@ -32,8 +31,6 @@ def defaults(settings: DashboardSettings) -> dict[str, Any]:
         # 0 in the environment means "do not refresh": start paused at the default interval.
         REFRESH: refresh or 5.0,
         PAUSED: refresh == 0,
-        URL: settings.pushd_url,
-        OPERATOR: "",
     }
 
 
@@ -60,4 +57,6 @@ def t(key: str, **kw: object) -> str:
 
 
 def pushd_url() -> str:
-    return str(st.session_state.get(URL) or DashboardSettings().pushd_url).rstrip("/")
+    """Server configuration (PUSHD_URL), the same for every session: no browser may point the
+    dashboard's server at another address."""
+    return DashboardSettings().pushd_url.rstrip("/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import actions, alert_panel, data, session, tables
+from dashboard import actions, alert_panel, data, tables
 from dashboard.alert_query import AlertFilter, page_bounds, parse_labels, since_for
 from dashboard.session import t
 from dashboard.widgets import labeller
@@ -43,11 +43,11 @@ def filters() -> tuple[AlertFilter, int, int]:
     return flt, size, wanted
 
 
-def read(url: str, flt: AlertFilter, size: int, wanted: int) -> tuple[AlertPage | None, int]:
+def read(flt: AlertFilter, size: int, wanted: int) -> tuple[AlertPage | None, int]:
     """One page from pushd, and its offset; a page past the end (alerts went away) reads the last one."""
     def at(offset: int) -> AlertPage | None:
-        return data.load("alerts_page", lambda: data.fetch_alerts(
-            url, flt.statuses, flt.severities, flt.labels, flt.text, flt.since, size, offset))
+        return data.alerts("alerts_page", flt.statuses, flt.severities, flt.labels, flt.text, flt.since, size,
+                           offset)
 
     offset = (wanted - 1) * size
     result = at(offset)
@@ -59,15 +59,15 @@ def read(url: str, flt: AlertFilter, size: int, wanted: int) -> tuple[AlertPage 
 
 st.title(t("page_alerts"))
 alert_panel.flash()
-url = session.pushd_url()
 flt, size, wanted = filters()
-result, offset = read(url, flt, size, wanted)
+result, offset = read(flt, size, wanted)
 if result is not None:
     shown = alert_panel.table(result, offset)
     selected = st.session_state.get(alert_panel.SELECTED, [])
     alert_panel.action_bar(selected)
+    reader = data.client()  # taken now: the export runs outside this script run, without session state
     st.download_button(t("export_csv"), key="al_export", file_name="alerts.csv", mime="text/csv",
                        on_click="ignore",  # the callable runs on click only: no 10,000-row read per rerun
-                       data=lambda: tables.alerts_csv(actions.iter_matching(data.client(url), flt)))
+                       data=lambda: tables.alerts_csv(actions.iter_matching(reader, flt)))
     alert_panel.detail_section(shown + [i for i in selected if i not in shown],
                                {a.id: a.alertname for a in result.items})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, data, session
+from dashboard import aggregate, data
 from dashboard.alert_query import API_PAGE
 from dashboard.session import t
 from dashboard.tables import local
@@ -46,9 +46,7 @@ severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["criti
                                format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
                                persist_state="session")
 st.caption(t("incidents_caption", n=API_PAGE))
-url = session.pushd_url()
-open_alerts = data.load("incidents", lambda: data.fetch_alerts(
-    url, ("firing", "acknowledged"), tuple(severities), (), "", None, API_PAGE, 0))
+open_alerts = data.alerts("incidents", ("firing", "acknowledged"), tuple(severities), limit=API_PAGE)
 if open_alerts is None:
     no_data()
 else:

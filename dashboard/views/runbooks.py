@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, data, session
+from dashboard import aggregate, data
 from dashboard.alert_query import API_PAGE
 from dashboard.session import t
 from dashboard.tables import local
@@ -34,9 +34,8 @@ def table(page: AlertPage) -> None:
 st.title(t("page_runbooks"))
 include_resolved = st.toggle(t("include_resolved"), key="rb_resolved", persist_state="session")
 st.caption(t("runbooks_caption"))
-url = session.pushd_url()
 statuses = ("firing", "acknowledged", "resolved") if include_resolved else ("firing", "acknowledged")
-alerts = data.load("runbooks", lambda: data.fetch_alerts(url, statuses, (), (), "", None, API_PAGE, 0))
+alerts = data.alerts("runbooks", statuses, limit=API_PAGE)
 if alerts is None:
     no_data()
 else:

@@ -1,18 +1,21 @@
-"""Users (用户): everyone who changed alerts, as pushd counts them, and one person's actions paged on the server."""
+"""Users (用户): everyone who changed alerts, as pushd counts them, and one person's actions paged on
+the server. For admins this is Users and access (用户权限管理), with two more sections: accounts and
+API tokens (dashboard/access_panel.py)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, people
+from dashboard import access_panel, auth, data, people
 from dashboard.alert_query import page_bounds
 from dashboard.session import t
-from dashboard.widgets import no_data
+from dashboard.widgets import labeller, no_data
 from shared.models import LogPage
 
 PICK = "users_pick"
 PAGE = "users_page"
 SIZES = (25, 50, 100, 200)
+SECTIONS = ("activity", "accounts", "tokens")
 
 
 def back_to_first_page() -> None:
@@ -53,14 +56,28 @@ def actions(names: list[str]) -> None:
         st.dataframe(people.actions_frame(result.items, t), hide_index=True, key="users_actions")
 
 
-st.title(t("page_users"))
-st.caption(t("users_caption"))
-actors = data.actors()
-if actors is None:
-    no_data()
-elif not actors:
-    st.info(t("no_users"))
+def activity() -> None:
+    """Who changed alerts, for every role."""
+    st.caption(t("users_caption"))
+    actors = data.actors()
+    if actors is None:
+        no_data()
+    elif not actors:
+        st.info(t("no_users"))
+    else:
+        ordered = people.people_first(actors)
+        st.dataframe(people.actors_frame(ordered, t), hide_index=True, key="users_table")
+        actions([a.actor for a in ordered])
+
+
+if auth.is_admin():
+    st.title(t("page_access"))
+    section = st.segmented_control(t("section"), SECTIONS, default="activity", required=True, key="users_section",
+                                   format_func=labeller({s: f"section_{s}" for s in SECTIONS}),
+                                   label_visibility="collapsed", persist_state="session") or "activity"
 else:
-    ordered = people.people_first(actors)
-    st.dataframe(people.actors_frame(ordered, t), hide_index=True, key="users_table")
-    actions([a.actor for a in ordered])
+    st.title(t("page_users"))
+    section = "activity"
+if section != "tokens":
+    access_panel.forget_secret()  # shown once: leaving the tokens section drops it
+{"accounts": access_panel.accounts, "tokens": access_panel.tokens}.get(section, activity)()

@@ -16,12 +16,15 @@ from tests.servers import ADMIN_TOKEN, REPO, free_port, serve_in_thread
 APP = str(REPO / "dashboard" / "app.py")
 # Cold runs import pandas/plotly and start pushd's sampler; later runs take tens of milliseconds.
 RUN_TIMEOUT = 30
+# The bootstrap user `admin` gets this password (PUSHD_ADMIN_PASSWORD), as an operator would set it.
+ADMIN_PASSWORD = "admin-password-for-tests"
+PASSWORD = "a-password-for-tests"  # for the users tests create
 
 
 def pushd_settings(data_dir: Path, **overrides: object) -> PushdSettings:
     """Host rules off (they would add alerts of their own); a slow sampler keeps "current CPU" stable."""
     base: dict[str, object] = {"data_dir": data_dir, "host_rules_enabled": False, "sample_seconds": 60.0,
-                               "admin_token": ADMIN_TOKEN}
+                               "admin_token": ADMIN_TOKEN, "admin_password": ADMIN_PASSWORD}
     return PushdSettings(**{**base, **overrides})
 
 
@@ -41,7 +44,8 @@ def pushd_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def pushd(pushd_url: str) -> Iterator[PushdClient]:
-    with PushdClient(pushd_url) as client:
+    """pushd as its admin API token (the actor `token:admin`)."""
+    with PushdClient(pushd_url, token=ADMIN_TOKEN) as client:
         yield client
 
 
@@ -63,7 +67,34 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], AppTest]:
 
 @pytest.fixture
 def app(make_app: Callable[[str], AppTest], pushd_url: str) -> AppTest:
-    return make_app(pushd_url)
+    """The dashboard, logged in as the bootstrap admin through the login form."""
+    return log_in(make_app(pushd_url), "admin", ADMIN_PASSWORD)
+
+
+def log_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Through the login form, as a person would; fails unless the pages appear."""
+    fill_login(at, username, password)
+    assert not at.exception, [e.value for e in at.exception]
+    assert signed_in(at), [e.value for e in at.error]
+    return at
+
+
+def signed_in(at: AppTest) -> bool:
+    """The sidebar's logout button is drawn for signed-in sessions only."""
+    return any(b.key == "logout" for b in at.button)
+
+
+def fill_login(at: AppTest, username: str, password: str) -> AppTest:
+    at.run()
+    at.text_input(key="login_user").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+def add_user(pushd: PushdClient, username: str, role: str) -> str:
+    """A user made through the REST API with the admin token; returns the password."""
+    pushd.create_user(username, PASSWORD, role)  # type: ignore[arg-type]
+    return PASSWORD
 
 
 def open_page(at: AppTest, name: str) -> AppTest:

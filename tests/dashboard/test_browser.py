@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from shared.client import PushdClient
 from shared.models import AlertIn
-from tests.servers import REPO, free_port, pushd_process
+from tests.dashboard.conftest import ADMIN_PASSWORD
+from tests.servers import ADMIN_TOKEN, REPO, free_port, pushd_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,10 +64,19 @@ def wait_idle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=15_000)
 
 
-def test_metrics_page_draws_charts_and_switches_language(tmp_path: Path) -> None:
+def log_in(page: Page, username: str, password: str) -> None:
+    """Through the login form, as a person does (Enter in the password field submits it)."""
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Username").fill(username)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("textbox", name="Password").press("Enter")
+
+
+def test_login_metrics_language_and_logout(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    with pushd_process(tmp_path / "pushd", PUSHD_HOST_RULES_ENABLED="false", PUSHD_SAMPLE_SECONDS="1") as (api, _):
-        with PushdClient(api) as c:
+    env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "1", "PUSHD_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with pushd_process(tmp_path / "pushd", **env) as (api, _):
+        with PushdClient(api, token=ADMIN_TOKEN) as c:
             c.post_alerts([AlertIn(labels={"alertname": f"Browser{i}", "severity": "critical"},
                                    annotations={"summary": "<b>not bold</b>"}) for i in range(3)])
         time.sleep(2)  # a few host samples, so the trend lines have points
@@ -74,8 +84,18 @@ def test_metrics_page_draws_charts_and_switches_language(tmp_path: Path) -> None
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1300})
-                page.goto(f"{dash}/metrics")
-                expect(page.locator("h1").first).to_have_text("Metrics", timeout=30_000)
+                page.goto(f"{dash}/metrics")  # not signed in: the login page, whatever was asked for
+                expect(page.get_by_test_id("stForm")).to_be_visible(timeout=30_000)
+                expect(page.get_by_role("link", name="Metrics")).to_have_count(0)
+                wait_idle(page)
+                log_in(page, "admin", "not-the-password")
+                expect(page.get_by_text("Wrong username or password")).to_be_visible(timeout=15_000)
+                wait_idle(page)
+                log_in(page, "admin", ADMIN_PASSWORD)
+                expect(page.locator("h1").first).to_have_text("Metrics", timeout=30_000)  # the page asked for
+                expect(page.get_by_text("Signed in as admin (Admin)")).to_be_visible(timeout=15_000)
+                expect(page.get_by_role("link", name="Overview")).to_be_visible()
+                assert page.url == f"{dash}/metrics"  # no token in the URL
                 expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30_000)
                 expect(page.get_by_text("CPU usage").first).to_be_visible()
                 expect(page.get_by_text("Connected")).to_be_visible()
@@ -96,5 +116,13 @@ def test_metrics_page_draws_charts_and_switches_language(tmp_path: Path) -> None
                 expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30_000)
                 page.wait_for_timeout(1000)
                 page.screenshot(path=str(ARTIFACTS / "dashboard-metrics-zh.png"), full_page=True)
+
+                page.get_by_role("link", name="用户权限管理").click()
+                expect(page.locator("h1").first).to_have_text("用户权限管理", timeout=15_000)
+                wait_idle(page)
+                page.get_by_role("button", name="退出登录").click()  # the language stays; the session does not
+                expect(page.get_by_text("您已退出登录。")).to_be_visible(timeout=15_000)
+                expect(page.get_by_test_id("stForm")).to_be_visible()
+                expect(page.get_by_role("link", name="监控指标")).to_have_count(0)
             finally:
                 browser.close()

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import aggregate, alert_query, people, tables
+from dashboard import access, aggregate, alert_query, people, tables
 from dashboard.i18n import CATALOGUE, translate
 from dashboard.units import duration, rate
+from shared.accounts import Token, User
 from shared.models import Actor, Alert, LogEntry
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
@@ -85,15 +86,16 @@ def test_runbooks_only_link_http_urls() -> None:
     assert len(books) == 2
 
 
-def test_people_come_before_senders_most_recent_first() -> None:
+def test_people_come_before_tokens_and_senders_most_recent_first() -> None:
     def a(name: str, minute: int) -> Actor:
         return Actor(actor=name, actions=3, acknowledged=2, resolved=1, last_ts=NOW + timedelta(minutes=minute))
-    ordered = people.people_first([a("api", 9), a("bob", 1), a("alertmanager", 5), a("alice", 2)])
-    assert [x.actor for x in ordered] == ["alice", "bob", "api", "alertmanager"]
+    ordered = people.people_first([a("api", 9), a("token:admin", 7), a("bob", 1), a("alertmanager", 5),
+                                   a("alice", 2), a("token:prometheus", 8)])
+    assert [x.actor for x in ordered] == ["alice", "bob", "token:prometheus", "token:admin", "api", "alertmanager"]
     frame = people.actors_frame(ordered, lambda k: translate(k, "en"))
     assert list(frame.columns) == ["User", "Kind", "Actions", "Acknowledged", "Resolved", "Last action"]
     assert frame.iloc[0].tolist()[:5] == ["alice", "Operator", 3, 2, 1]
-    assert frame.iloc[3]["Kind"] == "System"
+    assert frame["Kind"].tolist()[2:] == ["API token", "API token", "System", "System"]
 
 
 def test_actions_frame_translates_and_keeps_text_as_text() -> None:
@@ -120,3 +122,41 @@ def test_safe_link() -> None:
 def test_units() -> None:
     assert rate(1536) == "1.5 KB/s" and rate(0) == "0.0 B/s"
     assert duration(3725) == "1h 2m" and duration(42) == "42s" and duration(90000) == "1d 1h"
+
+
+def token(token_id: int, name: str, expires: datetime | None = None, revoked: datetime | None = None) -> Token:
+    return Token(id=token_id, name=name, role="ingest", created_at=NOW, created_by="admin", expires_at=expires,
+                 revoked_at=revoked)
+
+
+def test_token_table_states_and_what_can_be_revoked() -> None:
+    tokens = [token(1, "old", revoked=NOW), token(2, "gone", expires=NOW - timedelta(days=1)),
+              token(3, "prometheus", expires=NOW + timedelta(days=1)), token(4, "tail")]
+    frame = access.tokens_frame(tokens, lambda k: translate(k, "zh"), now=NOW)
+    assert frame[["编号", "名称", "角色", "状态"]].values.tolist() == [
+        [4, "tail", "仅推送告警", "有效"], [3, "prometheus", "仅推送告警", "有效"],
+        [2, "gone", "仅推送告警", "已过期"], [1, "old", "仅推送告警", "已撤销"]]
+    assert frame["过期时间"].tolist()[0] == "永不过期"
+    assert "token" not in " ".join(frame.columns).lower()  # no secret column: pushd never lists one
+    assert [k.name for k in access.revocable(tokens, now=NOW)] == ["tail", "prometheus"]
+
+
+def test_users_table_sorted_by_name_with_state() -> None:
+    users = [User(username=n, role=r, disabled=d, created_at=NOW, updated_at=NOW)
+             for n, r, d in (("zoe", "viewer", True), ("<b>al</b>", "admin", False))]
+    frame = access.users_frame(users, lambda k: translate(k, "en"))
+    assert frame[["User", "Role", "State"]].values.tolist() == [["<b>al</b>", "Admin", "Enabled"],
+                                                                ["zoe", "Viewer", "Disabled"]]
+
+
+def test_input_checks_follow_pushd_definitions() -> None:
+    assert access.username_ok("alice.b@ops") and not access.username_ok("-alice") and not access.username_ok("a b")
+    assert access.password_ok("8 chars!") and not access.password_ok("7 chars")
+    assert access.token_name_ok("prometheus (prod)") and not access.token_name_ok("") \
+        and not access.token_name_ok("tab\there")
+
+
+def test_refusals_read_as_one_line() -> None:
+    assert access.describe("user exists") == "user exists"
+    assert access.describe([{"loc": ["body", "password"], "msg": "too short"}, {"msg": "bad role"}]) == \
+        "too short; bad role"

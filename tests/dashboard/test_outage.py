@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
 from shared.client import PushdClient
 from shared.models import AlertIn
-from tests.dashboard.conftest import open_page
-from tests.servers import free_port, pushd_process
+from tests.dashboard.conftest import ADMIN_PASSWORD, PASSWORD, log_in, open_page
+from tests.servers import ADMIN_TOKEN, free_port, pushd_process
 
 
 def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest], tmp_path: Path) -> None:
     port = free_port()
-    env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60"}
+    env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60", "PUSHD_ADMIN_PASSWORD": ADMIN_PASSWORD}
     with pushd_process(tmp_path / "pushd", port, **env) as (url, _):
-        with PushdClient(url) as c:
+        with PushdClient(url, token=ADMIN_TOKEN) as c:
             [change] = c.post_alerts([AlertIn(labels={"alertname": "StillHere", "severity": "warning"})])["changed"]
-            c.acknowledge(change["id"], by="alice")
-        at = make_app(url)
+            c.create_user("alice", PASSWORD, "operator")
+            c.with_token(c.login("alice", PASSWORD).token).acknowledge(change["id"])
+        # alice, not admin: pushd re-applies PUSHD_ADMIN_PASSWORD at start, which ends admin's sessions
+        at = log_in(make_app(url), "alice", PASSWORD)
         open_page(at, "users")
         at.selectbox(key="users_pick").select("alice").run()
         users_before = [df.value.to_dict("records") for df in at.dataframe]
@@ -30,7 +32,7 @@ def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest]
         before = {m.label: m.value for m in at.metric}
         assert before["Acknowledged"] == "1"
 
-    data.fetch_snapshot.clear()  # pushd is gone; what the cache holds would hide that for TTL_SECONDS
+    st.cache_data.clear()  # pushd is gone; what the cache holds would hide that for TTL_SECONDS
     open_page(at, "overview")
     assert [e.value for e in at.sidebar.error] == ["Unreachable"]
     assert any("cannot be reached" in e.value for e in at.error)
@@ -42,7 +44,7 @@ def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest]
     assert any("cannot be reached" in e.value for e in at.error)
 
     with pushd_process(tmp_path / "pushd", port, **env):  # same data dir, same port: pushd is back
-        open_page(at, "overview")
+        open_page(at, "overview")  # still signed in: the session token is in pushd's database
         assert [s.value for s in at.sidebar.success] == ["Connected"]
         assert not at.error
         assert {m.label: m.value for m in at.metric}["Acknowledged"] == "1"

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from shared.client import PushdClient
 from shared.models import AlertIn
-from tests.dashboard.conftest import open_page
+from tests.dashboard.conftest import ADMIN_PASSWORD, add_user, fill_login, log_in, open_page
 
 PAGES = ("overview", "alerts", "incidents", "runbooks", "metrics", "users", "settings")
 
@@ -48,14 +48,13 @@ def test_alert_just_sent_shows_in_alert_center(app: AppTest, pushd: PushdClient)
 def test_acknowledge_from_detail_changes_state_in_pushd(app: AppTest, pushd: PushdClient) -> None:
     alert_id = send(pushd, "CpuHot")
     open_page(app, "alerts")
-    app.text_input(key="pref_operator").input("alice")
     app.text_input(key="al_comment").input("looking into it")
     app.selectbox(key="al_detail").select(alert_id).run()
     app.button(key="al_one_ack").click().run()
     assert not app.exception
     stored = pushd.get_alert(alert_id)
     assert stored.status.value == "acknowledged"
-    assert (stored.history[-1].actor, stored.history[-1].comment) == ("alice", "looking into it")
+    assert (stored.history[-1].actor, stored.history[-1].comment) == ("admin", "looking into it")
     assert any("Acknowledge: 1 done." in s.value for s in app.success)
 
 
@@ -63,34 +62,32 @@ def test_bulk_resolve_of_ticked_alerts(app: AppTest, pushd: PushdClient) -> None
     ids = [send(pushd, f"Bulk{i}") for i in range(3)]
     open_page(app, "alerts")
     app.session_state["al_selected"] = ids[:2]  # what ticking two rows in the table records
-    app.text_input(key="pref_operator").input("bob").run()
+    app.run()
     app.button(key="al_bulk_resolve").click().run()
     assert [pushd.get_alert(i).status.value for i in ids] == ["resolved", "resolved", "firing"]
+    assert [pushd.get_alert(i).history[-1].actor for i in ids[:2]] == ["admin", "admin"]
     assert app.session_state["al_selected"] == []
-
-
-def test_acting_without_operator_name_is_refused(app: AppTest, pushd: PushdClient) -> None:
-    alert_id = send(pushd, "NoName")
-    open_page(app, "alerts")
-    app.selectbox(key="al_detail").select(alert_id).run()
-    app.button(key="al_one_ack").click().run()
-    assert pushd.get_alert(alert_id).status.value == "firing"
-    assert any("operator" in w.value for w in app.warning)
 
 
 def rows(at: AppTest, index: int) -> list[dict[str, object]]:
     return at.dataframe[index].value.to_dict("records")
 
 
+def as_user(pushd: PushdClient, username: str, role: str = "operator") -> PushdClient:
+    """A client acting as a new user of `role`, through a login of its own."""
+    password = add_user(pushd, username, role)
+    return pushd.with_token(pushd.login(username, password).token)
+
+
 def test_users_page_lists_operator_and_her_actions(app: AppTest, pushd: PushdClient) -> None:
     alert_id = send(pushd, "DiskFull")
-    pushd.acknowledge(alert_id, by="alice", comment="on it")
+    as_user(pushd, "alice").acknowledge(alert_id, comment="on it")
     open_page(app, "users")
     people = {r["User"]: r for r in rows(app, 0)}
-    assert list(people) == ["alice", "api"]  # operators first
+    assert list(people) == ["alice", "token:admin"]  # people first, then tools
     assert {k: people["alice"][k] for k in ("Kind", "Actions", "Acknowledged", "Resolved")} == {
         "Kind": "Operator", "Actions": 1, "Acknowledged": 1, "Resolved": 0}
-    assert people["api"]["Kind"] == "System"
+    assert people["token:admin"]["Kind"] == "API token"
     assert len(app.dataframe) == 1  # nobody chosen yet
     app.selectbox(key="users_pick").select("alice").run()
     assert not app.exception
@@ -101,8 +98,9 @@ def test_users_page_lists_operator_and_her_actions(app: AppTest, pushd: PushdCli
 
 def test_users_page_pages_actions_on_the_server(app: AppTest, pushd: PushdClient) -> None:
     ids = [send(pushd, f"Many{i}") for i in range(30)]
+    carol = as_user(pushd, "carol")
     for i in ids:
-        pushd.acknowledge(i, by="carol")
+        carol.acknowledge(i)
     open_page(app, "users")
     app.selectbox(key="users_pick").select("carol").run()
     assert len(rows(app, 1)) == 25
@@ -114,13 +112,12 @@ def test_users_page_pages_actions_on_the_server(app: AppTest, pushd: PushdClient
 def test_action_from_alert_center_shows_on_users_page_at_once(app: AppTest, pushd: PushdClient) -> None:
     alert_id = send(pushd, "Fresh")
     open_page(app, "users")
-    assert [r["User"] for r in rows(app, 0)] == ["api"]
+    assert [r["User"] for r in rows(app, 0)] == ["token:admin"]
     open_page(app, "alerts")
-    app.text_input(key="pref_operator").input("dave")
     app.selectbox(key="al_detail").select(alert_id).run()
     app.button(key="al_one_resolve").click().run()
     open_page(app, "users")  # within the cache TTL: the write cleared the cached actors
-    assert [r["User"] for r in rows(app, 0)] == ["dave", "api"]
+    assert [r["User"] for r in rows(app, 0)] == ["admin", "token:admin"]
 
 
 def test_metrics_page_shows_current_cpu(app: AppTest, pushd: PushdClient) -> None:
@@ -156,6 +153,13 @@ def test_untrusted_alert_text_is_shown_as_text(app: AppTest, pushd: PushdClient)
     assert not any("<img" in r or "<script" in r for r in rendered)
 
 
+def test_settings_show_pushd_url_read_only(app: AppTest, pushd_url: str) -> None:
+    open_page(app, "settings")
+    shown = app.text_input(key="pushd_url_shown")
+    assert (shown.value, shown.disabled) == (pushd_url, True)
+    assert [w.key for w in app.text_input] == ["pushd_url_shown"]  # nothing else to type an address into
+
+
 def test_language_switch_in_settings(app: AppTest) -> None:
     open_page(app, "settings")
     assert app.title[0].value == "Settings"
@@ -166,17 +170,26 @@ def test_language_switch_in_settings(app: AppTest) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_pages_say_pushd_is_down(make_app: Callable[..., AppTest], dead_url: str, page: str) -> None:
-    at = make_app(dead_url)
-    open_page(at, page)
-    assert [e.value for e in at.sidebar.error] == ["Unreachable"]
-    assert any("cannot be reached" in e.value for e in at.error)
+def test_pages_say_pushd_is_down(app: AppTest, dead_url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUSHD_URL", dead_url)  # signed in, then pushd is gone (same as stopping it)
+    open_page(app, page)
+    assert [e.value for e in app.sidebar.error] == ["Unreachable"]
+    assert any("cannot be reached" in e.value for e in app.error)
+
+
+def test_login_says_pushd_is_down(make_app: Callable[..., AppTest], dead_url: str) -> None:
+    at = fill_login(make_app(dead_url), "admin", ADMIN_PASSWORD)
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"pushd at {dead_url} cannot be reached; try again later."]
 
 
 def test_language_and_refresh_come_from_the_environment(make_app: Callable[..., AppTest], pushd_url: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "3")
     at = make_app(pushd_url, lang="zh")
+    at.run()
+    assert at.text_input(key="login_user").label == "用户名"
+    log_in(at, "admin", ADMIN_PASSWORD)
     open_page(at, "settings")
     assert at.title[0].value == "系统设置"
     assert at.select_slider(key="pref_refresh_seconds").value == 3.0
