@@ -112,7 +112,7 @@ def accounts() -> None:
     with edit.container(border=True):
         st.subheader(t("edit_user"))
         by_name = {u.username: u for u in users}
-        pick = st.selectbox(t("col_user"), sorted(by_name), index=None, key="acc_pick")
+        pick = st.selectbox(t("col_user"), sorted(by_name), index=None, key="acc_pick", placeholder=t("choose"))
         user = by_name.get(pick) if pick else None
         if user is None:
             return
@@ -180,7 +180,7 @@ def tokens() -> None:
     with revoke.container(border=True):
         st.subheader(t("revoke_token"))
         active = {k.id: k for k in access.revocable(listed)}
-        pick = st.selectbox(t("col_name"), list(active), index=None, key="tok_pick",
+        pick = st.selectbox(t("col_name"), list(active), index=None, key="tok_pick", placeholder=t("choose"),
                             format_func=lambda i: f"#{i} {active[i].name}" if i in active else f"#{i}")
         st.button(t("revoke"), key="tok_revoke", type="primary", disabled=pick not in active,
                   on_click=revoke_token, args=(active[pick],) if pick in active else ())

@@ -84,7 +84,7 @@ def detail_section(choices: list[int], names: dict[int, str]) -> None:
     current = st.session_state.get(DETAIL)
     if current is not None and current not in choices:
         choices = [*choices, current]
-    picked = st.selectbox(t("detail_pick"), choices, index=None, key=DETAIL,
+    picked = st.selectbox(t("detail_pick"), choices, index=None, key=DETAIL, placeholder=t("choose"),
                           format_func=lambda i: f"#{i} {names.get(i, '')}")
     if picked is None:
         return

@@ -38,6 +38,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "role_admin": ("管理员", "Admin"),
     "role_ingest": ("仅推送告警", "Ingest only"),
     "forbidden": ("您的角色无权查看此内容。", "Your role may not see this."),
+    "choose": ("请选择", "Choose an option"),
     "refused": ("pushd 拒绝了该操作：{detail}", "pushd refused: {detail}"),
     # connection status
     "conn_title": ("pushd 连接", "pushd connection"),
