@@ -69,8 +69,11 @@ class AuthService:
                 return
         elif env_password is not None:
             # An operator resetting access: the password, and an enabled admin account, every start.
-            await self.store.update_user(BOOTSTRAP_USER, now, role=Role.admin, disabled=False,
-                                         password_hash=await _hash(env_password))
+            # The same password again is no reset: admin's sessions (dashboards) survive a restart.
+            same = await asyncio.to_thread(verify_password, env_password, existing["password_hash"])
+            if not same or existing["disabled"] or existing["role"] != Role.admin:
+                await self.store.update_user(BOOTSTRAP_USER, now, role=Role.admin, disabled=False,
+                                             password_hash=None if same else await _hash(env_password))
         if s.admin_token is not None:
             await self.store.set_token_secret("api", BOOTSTRAP_TOKEN, Role.admin,
                                               token_hash(s.admin_token.get_secret_value()), "pushd", now)

@@ -69,6 +69,14 @@ def test_environment_secrets_are_applied_on_every_start(tmp_path: Path) -> None:
     assert not (data / "initial-credentials.txt").exists()  # nothing was generated
 
 
+def test_a_restart_with_the_same_admin_password_keeps_admins_sessions(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", admin_password="the admin password")
+    with TestClient(create_app(settings)) as c:
+        token = c.post("/api/v1/auth/login", json={"username": "admin", "password": "the admin password"}).json()
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/api/v1/me", headers=bearer(token["token"])).json()["name"] == "admin"
+
+
 def test_login_failures_say_the_same_thing(client: TestClient) -> None:
     user_headers(client, "dora", role="viewer")
     wrong = client.post("/api/v1/auth/login", json={"username": "dora", "password": "not her password"})
