@@ -115,8 +115,10 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     @app.exception_handler(UnicodeEncodeError)
     @app.exception_handler(orjson.JSONEncodeError)
     async def not_unicode(request: Request, exc: Exception) -> JSONResponse:
-        # JSON may escape lone surrogates ("\ud800") that no UTF-8 file or socket can hold.
-        return JSONResponse({"detail": f"strings must be valid Unicode text: {exc}"}, status_code=422)
+        # JSON may escape lone surrogates ("\ud800") that no UTF-8 file or socket can hold. In the
+        # shape of every other 422 (the OpenAPI schema documents that one).
+        msg = "strings must be valid Unicode text (no lone surrogates such as \\ud800)"
+        return JSONResponse({"detail": [{"type": "string_unicode", "loc": ["body"], "msg": msg}]}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
