@@ -152,7 +152,8 @@ def check_rules(app: FastAPI) -> None:
 
 
 def router(rule: Require, **kw: Any) -> APIRouter:
-    """An APIRouter whose routes all follow `rule` (a route may add its own with `dependencies=`)."""
+    """An APIRouter whose routes all follow `rule`; a route with another rule belongs to another router
+    (a second rule on one route is refused)."""
     return APIRouter(route_class=AccessRoute, dependencies=[Depends(rule)], **kw)
 
 
