@@ -28,6 +28,17 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 
 
+def extract_rev(rev: str) -> tuple[Path, str]:
+    """That commit's pushd/ and shared/ in a temporary directory (removed at exit), and its full sha."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    dest = Path(tempfile.mkdtemp(prefix=f"bench-pushd-{sha[:8]}-"))
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)
+    archive = subprocess.run(["git", "archive", sha, "pushd", "shared"], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest, sha
+
+
 def _pushd_src() -> tuple[Path, str | None]:
     """The pushd code to run: the work tree, or with BENCH_PUSHD_REV=<commit> that commit's pushd/ and shared/
     (extracted with `git archive`), to measure a fixed version while the work tree keeps changing."""
@@ -36,12 +47,7 @@ def _pushd_src() -> tuple[Path, str | None]:
         return REPO, None
     if "_BENCH_PUSHD_DIR" in os.environ:  # a worker process: its parent has extracted the code already
         return Path(os.environ["_BENCH_PUSHD_DIR"]), rev
-    sha = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    dest = Path(tempfile.mkdtemp(prefix=f"bench-pushd-{sha[:8]}-"))
-    atexit.register(shutil.rmtree, dest, ignore_errors=True)
-    archive = subprocess.run(["git", "archive", sha, "pushd", "shared"], cwd=REPO, check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    dest, sha = extract_rev(rev)
     os.environ["_BENCH_PUSHD_DIR"] = str(dest)
     return dest, sha
 
@@ -122,13 +128,16 @@ def run_process(args: Sequence[str], health_url: str, log: Path, env: dict[str, 
 
 
 @contextmanager
-def pushd(data_dir: Path, login: bool = False, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def pushd(data_dir: Path, login: bool = False, src: Path | None = None,
+          **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """`python -m pushd` on a free loopback port with host rules off and ADMIN_TOKEN (plus, with `login`,
-    ADMIN_PASSWORD for the user `admin`); yields (base URL, process). `env` overrides any of it."""
+    ADMIN_PASSWORD for the user `admin`); yields (base URL, process). `env` overrides any of it. The
+    code is PUSHD_SRC unless `src` (from `extract_rev`) names another."""
+    src = src or PUSHD_SRC
     port = free_port()
     full_env = {
         **os.environ,
-        "PYTHONPATH": str(PUSHD_SRC),
+        "PYTHONPATH": str(src),
         "PUSHD_HOST": HOST,
         "PUSHD_PORT": str(port),
         "PUSHD_DATA_DIR": str(data_dir),
@@ -140,7 +149,7 @@ def pushd(data_dir: Path, login: bool = False, **env: str) -> Iterator[tuple[str
     }
     url = f"http://{HOST}:{port}"
     with run_process([sys.executable, "-m", "pushd"], f"{url}/healthz", data_dir / "pushd.log", full_env,
-                     cwd=PUSHD_SRC) as proc:
+                     cwd=src) as proc:
         yield url, proc
 
 

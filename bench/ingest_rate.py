@@ -2,13 +2,15 @@
 
 The same pre-serialised batches go to a real Prometheus Alertmanager (Debian's prometheus-alertmanager,
 started here on loopback with a null receiver and clustering off) and to pushd with
-PUSHD_SQLITE_SYNCHRONOUS=FULL (its default: fsync on every commit) and NORMAL. Each server starts empty
-and gets one warm-up batch, then `--rounds` timed rounds of new alerts (the median round is reported).
-Afterwards the script checks that pushd really stored every alert. Every request carries pushd's admin
-token (`Authorization: Bearer`, as Alertmanager's `http_config.authorization` sends it); Alertmanager
-gets the same header and ignores it.
+PUSHD_SQLITE_SYNCHRONOUS=FULL (its default: fsync on every commit) and NORMAL, and with `--also-rev` to
+other commits' pushd (FULL). All of them run side by side; each starts empty and gets one warm-up batch,
+then `--rounds` timed rounds of new alerts, round r going to every server in turn before round r+1
+starts, so that the servers share the machine's noise (the median round is reported). Afterwards the
+script checks that every server really stored every alert. Every request carries pushd's admin token
+(`Authorization: Bearer`, as Alertmanager's `http_config.authorization` sends it); Alertmanager and
+a pushd from before access control get the same header and ignore it.
 
-    python bench/ingest_rate.py [--alerts 20000] [--batch 100] [--concurrency 4]
+    python bench/ingest_rate.py [--alerts 20000] [--batch 100] [--concurrency 4] [--rounds 3] [--also-rev b5a36d7]
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
-from common import AUTH, HOST, free_port, print_table, pushd, run_process, write_results
+from common import AUTH, HOST, extract_rev, free_port, print_table, pushd, run_process, write_results
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 AM_CONFIG = """\
@@ -74,41 +78,43 @@ async def send_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[flo
         return time.perf_counter() - start, took
 
 
-def measure(url: str, warmup: list[bytes], rounds: list[list[bytes]], concurrency: int, n: int) -> dict[str, Any]:
-    """One warm-up batch, then each round's distinct alerts; the median round is the figure (the machine is noisy)."""
-    asyncio.run(send_all(url, warmup, 1))
-    runs = [asyncio.run(send_all(url, bodies, concurrency)) for bodies in rounds]
-    rates = [n / wall for wall, _ in runs]
-    took = [ms for _, t in runs for ms in t]
-    return {"alerts_per_s": statistics.median(rates), "rounds_alerts_per_s": rates,
-            "batch_p50_ms": statistics.median(took), "batch_max_ms": max(took)}
+@dataclass
+class Server:
+    """One server under test: where to POST, and how many alerts it holds afterwards."""
+
+    name: str
+    post_url: str
+    count: Callable[[], int]
+    runs: list[tuple[float, list[float]]] = field(default_factory=list)
+
+    def result(self, n: int, expected: int) -> dict[str, Any]:
+        rates = [n / wall for wall, _ in self.runs]
+        took = [ms for _, t in self.runs for ms in t]
+        return {"alerts_per_s": statistics.median(rates), "rounds_alerts_per_s": rates,
+                "batch_p50_ms": statistics.median(took), "batch_max_ms": max(took),
+                "stored": self.count(), "expected": expected}
 
 
-def bench_pushd(sync: str, warmup: list[bytes], bodies: list[list[bytes]], args: argparse.Namespace) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp, \
-            pushd(Path(tmp), PUSHD_SQLITE_SYNCHRONOUS=sync) as (url, _):
-        result = measure(f"{url}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
-        # Proof the alerts are stored, not just accepted: a 2xx means committed to disk.
+def start_pushd(stack: ExitStack, name: str, sync: str, src: Path | None = None) -> Server:
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ingest-")))
+    url, _ = stack.enter_context(pushd(tmp, src=src, PUSHD_SQLITE_SYNCHRONOUS=sync))
+
+    def count() -> int:  # proof the alerts are stored, not just accepted: a 2xx means committed to disk
         answer = httpx.get(f"{url}/api/v1/alerts", params={"limit": 1}, headers=AUTH, timeout=30)
-        total = answer.raise_for_status().json()["total"]
-        result["stored"] = total
-        result["expected"] = args.rounds * args.alerts + args.batch
-        return result
+        return answer.raise_for_status().json()["total"]
+    return Server(name, f"{url}/api/v2/alerts", count)
 
 
-def bench_alertmanager(warmup: list[bytes], bodies: list[list[bytes]], args: argparse.Namespace) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-am-") as tmp:
-        config = Path(tmp) / "alertmanager.yml"
-        config.write_text(AM_CONFIG)
-        port = free_port()
-        cmd = [ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp}/data",
-               f"--web.listen-address={HOST}:{port}", "--cluster.listen-address=", "--log.level=warn"]
-        with run_process(cmd, f"http://{HOST}:{port}/-/ready", Path(tmp) / "alertmanager.log"):
-            result = measure(f"http://{HOST}:{port}/api/v2/alerts", warmup, bodies, args.concurrency, args.alerts)
-            stored = httpx.get(f"http://{HOST}:{port}/api/v2/alerts", headers=AUTH, timeout=60).json()
-            result["stored"] = len(stored)
-            result["expected"] = args.rounds * args.alerts + args.batch
-            return result
+def start_alertmanager(stack: ExitStack) -> Server:
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-am-")))
+    config = tmp / "alertmanager.yml"
+    config.write_text(AM_CONFIG)
+    url = f"http://{HOST}:{free_port()}"
+    cmd = [ALERTMANAGER, f"--config.file={config}", f"--storage.path={tmp}/data",
+           f"--web.listen-address={url.removeprefix('http://')}", "--cluster.listen-address=", "--log.level=warn"]
+    stack.enter_context(run_process(cmd, f"{url}/-/ready", tmp / "alertmanager.log"))
+    return Server("alertmanager", f"{url}/api/v2/alerts",
+                  lambda: len(httpx.get(f"{url}/api/v2/alerts", headers=AUTH, timeout=60).json()))
 
 
 def main() -> None:
@@ -117,18 +123,29 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per server, each with new alerts")
+    parser.add_argument("--also-rev", action="append", default=[], metavar="COMMIT",
+                        help="also measure that commit's pushd (FULL) in the same run, e.g. the last one "
+                             "before a change; may be repeated")
     args = parser.parse_args()
     if not shutil.which(ALERTMANAGER):
         sys.exit(f"{ALERTMANAGER} is missing: install it with `apt-get install -y prometheus-alertmanager`")
 
     warmup = batches(args.batch, args.batch, "BenchWarmup")
     bodies = [batches(args.alerts, args.batch, f"BenchIngest{r}") for r in range(args.rounds)]
-    runs: dict[str, Callable[[], dict[str, Any]]] = {
-        "alertmanager": lambda: bench_alertmanager(warmup, bodies, args),
-        "pushd FULL": lambda: bench_pushd("FULL", warmup, bodies, args),
-        "pushd NORMAL": lambda: bench_pushd("NORMAL", warmup, bodies, args),
-    }
-    results = {name: fn() for name, fn in runs.items()}
+    also = {rev: extract_rev(rev) for rev in args.also_rev}
+    with ExitStack() as stack:
+        servers = [start_alertmanager(stack), start_pushd(stack, "pushd FULL", "FULL"),
+                   start_pushd(stack, "pushd NORMAL", "NORMAL"),
+                   *(start_pushd(stack, f"pushd FULL @{sha[:7]}", "FULL", src) for src, sha in also.values())]
+        for server in servers:
+            asyncio.run(send_all(server.post_url, warmup, 1))
+        for r, round_bodies in enumerate(bodies):
+            # Round r goes to every server in turn, who goes first rotating, so that all of them see
+            # the same stretch of machine noise (the machine is shared); the median round is the figure.
+            for server in servers[r % len(servers):] + servers[:r % len(servers)]:
+                server.runs.append(asyncio.run(send_all(server.post_url, round_bodies, args.concurrency)))
+        expected = args.rounds * args.alerts + args.batch
+        results = {s.name: s.result(args.alerts, expected) for s in servers}
     am = results["alertmanager"]["alerts_per_s"]
     for r in results.values():
         r["ratio_to_alertmanager"] = r["alerts_per_s"] / am
@@ -139,7 +156,9 @@ def main() -> None:
                   r["batch_p50_ms"], r["batch_max_ms"],
                   f"{r['stored']}/{r['expected']}", r["ratio_to_alertmanager"]] for name, r in results.items()])
     path = write_results("ingest_rate", {"alerts": args.alerts, "rounds": args.rounds, "batch": args.batch,
-                                         "concurrency": args.concurrency, "target_ratio": 0.5, "servers": results})
+                                         "concurrency": args.concurrency, "target_ratio": 0.5,
+                                         "also_measured": {rev: sha for rev, (_, sha) in also.items()},
+                                         "servers": results})
     print(f"results: {path}")
     if any(r["stored"] != r["expected"] for r in results.values()):
         sys.exit("some alerts were not stored")
