@@ -3,6 +3,12 @@
 A write that changes one alert pushes an `alert_event`; one that changes several (a batch, an
 expiry sweep) pushes them in order as `alert_events` messages (docs/push.md).
 
+What is pushed is what a subscriber shows changing. Prometheus re-sends every firing alert about once
+a minute; a re-send that changes nothing but `last_seen` and `count` (the store says so with
+`Change.changed`) is stored and counted (`pushd_alert_events{event="repeated"}`) but not pushed:
+subscribers see it in the next `alerts_update`, as Alertmanager does not notify on repeats either. A
+re-send that changes severity, annotations or the generator URL is pushed as `updated`.
+
 The routes, the host rules and the expiry task all call `AlertService`, so an alert raised by any
 of them is stored, deduplicated and pushed the same way.
 """
@@ -31,8 +37,9 @@ class AlertService:
         self._summary_lock = asyncio.Lock()
 
     async def ingest(self, alerts: list[NewAlert], source: str, actor: str) -> list[Change]:
-        """Store a batch (one transaction), then push its changes. Returns after the commit."""
-        changes = await self.store.ingest(alerts, source, actor, time.time())
+        """Store a batch (one transaction), then push what changed. Returns after the commit, with one
+        Change per alert: an unchanged re-send is `repeated`, a changed one `updated`."""
+        changes = [_named(c) for c in await self.store.ingest(alerts, source, actor, time.time())]
         self.telemetry.alerts_ingested.labels(source).inc(len(alerts))
         self._publish(changes)
         return changes
@@ -67,7 +74,10 @@ class AlertService:
             self.telemetry.alert_events.labels(event).inc(n)
         if not self.hub.count("alerts"):
             return
-        events = [{"event": c.event, "alert": wire(c.alert)} for c in changes]
+        # Quiet repeats still changed `last_seen` and `count`: the summary above was forgotten for them.
+        events = [{"event": c.event, "alert": wire(c.alert)} for c in changes if c.changed]
+        if not events:
+            return
         if len(events) == 1:
             self.hub.publish("alerts", "alert_event", events[0])
         else:
@@ -98,3 +108,10 @@ class AlertService:
             if version == self._version:
                 self._summary = summary
             return summary
+
+
+def _named(change: Change) -> Change:
+    """A re-send that changed what the alert shows is an `updated` event, not a `repeated` one."""
+    if change.event == "repeated" and change.changed:
+        return Change("updated", change.alert)
+    return change

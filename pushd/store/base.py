@@ -73,10 +73,16 @@ class NewAlert:
 @dataclass(slots=True)
 class Change:
     """What one write did to one alert: created, repeated, reopened, acknowledged or resolved.
-    `alert` carries its times as epoch seconds."""
+    `alert` carries its times as epoch seconds.
+
+    `changed` is False when the write changed nothing the alert shows except `last_seen` and `count`:
+    a `repeated` re-send with the same severity, annotations and generator URL (labels are the
+    alert's identity). Every other change is True. A backend reports it; AlertService decides what
+    to push from it (an unchanged re-send is not pushed, a changed one is pushed as `updated`)."""
 
     event: str
     alert: dict[str, Any]
+    changed: bool = True
 
 
 @dataclass(slots=True)

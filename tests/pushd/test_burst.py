@@ -143,12 +143,12 @@ def test_one_change_is_an_alert_event_and_several_are_alert_events(quiet_url: st
         one = json.loads(ws.recv(timeout=5))
         assert (one["seq"], one["type"], one["data"]["event"]) == (2, "alert_event", "created")
         assert one["data"]["alert"]["alertname"] == "One"
-        batch = [{"labels": {"alertname": "One"}}, {"labels": {"alertname": "Two"}}]
+        batch = [{"labels": {"alertname": "One"}, "annotations": {"summary": "new"}}, {"labels": {"alertname": "Two"}}]
         http.post("/api/v1/alerts", json=batch).raise_for_status()
         two = json.loads(ws.recv(timeout=5))
         assert (two["seq"], two["type"]) == (3, "alert_events")
         assert [(e["event"], e["alert"]["alertname"]) for e in two["data"]["events"]] == [
-            ("repeated", "One"), ("created", "Two")]
+            ("updated", "One"), ("created", "Two")]
         http.post("/api/v1/alerts", json={"labels": {"alertname": "Three"}}).raise_for_status()
         three = json.loads(ws.recv(timeout=5))  # next, so the batch was that one message
         assert (three["seq"], three["type"], three["data"]["alert"]["alertname"]) == (4, "alert_event", "Three")
