@@ -75,9 +75,6 @@ _UPDATE = (
 _TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-# What a re-send of an open alert can change besides `last_seen` and `count` (labels are its
-# identity; its status and times stay): when none of these differ, its Change is not `changed`.
-_RESENT_SHOWN = ("severity", "annotations", "generator_url")
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
@@ -89,9 +86,21 @@ def _known(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, dict[
         rows = conn.execute(
             "SELECT id, fingerprint, status, severity, annotations, starts_at, ends_at, count, generator_url, source"
             f" FROM alerts WHERE fingerprint IN ({','.join('?' * len(chunk))})", chunk)
-        # Annotations parsed, so that a re-send is compared by value, whatever the order of its keys.
-        known.update((r["fingerprint"], {**r, "annotations": orjson.loads(r["annotations"])}) for r in rows)
+        known.update((r["fingerprint"], dict(r)) for r in rows)
     return known
+
+
+def _resent_changed(old: dict[str, Any], new: dict[str, Any], annotations: str) -> bool:
+    """Whether a re-send changed what the alert shows besides `last_seen` and `count`: its severity,
+    annotations or generator URL (labels are its identity; status and times stay). `old` is the stored
+    alert, annotations as stored JSON, or an earlier alert of the same batch; `annotations` the new
+    ones as JSON, compared as text first and by value only when the text differs (key order)."""
+    if new["severity"] != old["severity"] or new["generator_url"] != old["generator_url"]:
+        return True
+    before = old["annotations"]
+    if isinstance(before, str):
+        return before != annotations and orjson.loads(before) != new["annotations"]
+    return before != new["annotations"]
 
 
 def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str, actor: str,
@@ -148,8 +157,7 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
         if event != "repeated":
             history.append((alert["id"], now, event, alert["status"], actor, None))
         known[a.fingerprint] = alert  # a later alert of the same batch builds on this one
-        changed = event != "repeated" or any(alert[f] != old[f] for f in _RESENT_SHOWN)  # type: ignore[index]
-        changes.append(Change(event, alert, changed))
+        changes.append(Change(event, alert, event != "repeated" or _resent_changed(old, alert, annotations)))
     for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history)):
         if rows:
             conn.executemany(sql, rows)
