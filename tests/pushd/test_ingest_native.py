@@ -35,7 +35,7 @@ def test_same_labels_update_instead_of_adding(client: TestClient) -> None:
     first = alerts(client)["items"][0]
     again = {**alert("A", instance="x"), "annotations": {"summary": "worse now"}}
     r = client.post("/api/v1/alerts", json=again)
-    assert r.json()["changed"][0]["event"] == "repeated"
+    assert r.json()["changed"][0]["event"] == "updated"  # the annotations changed
     page = alerts(client)
     assert page["total"] == 1
     row = page["items"][0]
