@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import uvicorn
@@ -11,17 +12,32 @@ from pushd.app import create_app
 from shared.settings import PushdSettings
 
 
-class DeniedHandshakeFilter(logging.Filter):
-    """uvicorn 0.54's websockets-sansio protocol logs "ASGI callable returned without completing
-    handshake" at ERROR after every handshake the app refused with a denial response (401, 403, 429,
-    503 from pushd.api.ws_access), because it only counts an accepted handshake as complete. pushd
-    always accepts or refuses, so the line is noise that would hide real errors; it is dropped here.
-    Remove this filter when uvicorn stops logging it (tests/pushd/test_ws_access.py checks the log)."""
+class UvicornLogFilter(logging.Filter):
+    """Two fixes to what uvicorn logs, on its `uvicorn.error` logger.
 
-    MESSAGE = "ASGI callable returned without completing handshake."
+    - Secrets: at debug level, the websockets protocol under uvicorn logs every handshake header,
+      `authorization: Bearer <token>` and a browser's `sec-websocket-protocol: pushd.ticket.<ticket>`
+      among them. Those header values are replaced by "[redacted]".
+    - Noise: uvicorn 0.54's websockets-sansio protocol logs "ASGI callable returned without completing
+      handshake" at ERROR after every handshake the app refused with a denial response (401, 403,
+      429, 503 from pushd.api.ws_access), because it only counts an accepted handshake as complete.
+      pushd always accepts or refuses, so the line would only hide real errors; it is dropped.
+    Both are tested against a real `python -m pushd` (tests/pushd/test_logs.py, test_ws_access.py).
+    """
+
+    DENIED = "ASGI callable returned without completing handshake."
+    SECRET_HEADER = re.compile(r"^([<>] )?(authorization|cookie|set-cookie|sec-websocket-protocol): .*$",
+                               re.IGNORECASE | re.MULTILINE)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != self.MESSAGE
+        message = record.getMessage()
+        if message == self.DENIED:
+            return False
+        if record.levelno <= logging.DEBUG and ": " in message:
+            redacted = self.SECRET_HEADER.sub(r"\1\2: [redacted]", message)
+            if redacted != message:
+                record.msg, record.args = redacted, ()
+        return True
 
 
 def uvicorn_config(settings: PushdSettings, **overrides: Any) -> uvicorn.Config:
@@ -39,6 +55,6 @@ def uvicorn_config(settings: PushdSettings, **overrides: Any) -> uvicorn.Config:
         **overrides,
     }
     error_log = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, DeniedHandshakeFilter) for f in error_log.filters):
-        error_log.addFilter(DeniedHandshakeFilter())
+    if not any(isinstance(f, UvicornLogFilter) for f in error_log.filters):
+        error_log.addFilter(UvicornLogFilter())
     return uvicorn.Config(create_app(settings), **options)
