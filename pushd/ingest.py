@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from pushd.store import NewAlert
 from shared.fingerprint import fingerprint
-from shared.models import AlertIn, AlertTime, LabelSet, severity_from_labels
+from shared.models import AlertIn, AlertTime, BoundedAlert, LabelSet, severity_from_labels
 
 # Go's zero time, which Alertmanager sends as the endsAt of firing alerts.
 _UNIX_EPOCH_YEAR = 1970
@@ -27,7 +27,7 @@ def epoch(dt: datetime | None) -> float | None:
     return dt.timestamp()
 
 
-class WebhookAlert(BaseModel):
+class WebhookAlert(BoundedAlert):
     status: Literal["firing", "resolved"]
     labels: LabelSet
     annotations: dict[str, str] = Field(default_factory=dict)
@@ -54,7 +54,7 @@ class AlertmanagerWebhook(BaseModel):
     alerts: list[WebhookAlert]
 
 
-class PostableAlert(BaseModel):
+class PostableAlert(BoundedAlert):
     """One alert of Alertmanager's API v2 `POST /api/v2/alerts`."""
 
     labels: LabelSet

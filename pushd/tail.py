@@ -53,9 +53,9 @@ async def tail(url: str, token: str | None = None, out: TextIO = sys.stdout, err
             async with connect(url, open_timeout=5, ping_interval=10, ping_timeout=10,
                                additional_headers=headers) as ws:
                 print(f"connected to {url}", file=err, flush=True)
-                backoff = BACKOFF_START
                 seq = SeqChecker()
                 async for raw in ws:
+                    backoff = BACKOFF_START  # only a connection that delivers counts as recovered
                     message = json.loads(raw)
                     if (gap := seq.check(message.get("seq", 0))) is not None:
                         print(gap, file=err, flush=True)

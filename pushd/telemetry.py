@@ -18,7 +18,8 @@ class Telemetry:
         self.alerts_ingested = Counter(
             "pushd_alerts_ingested", "Alerts received, by ingest path.", ["source"], registry=r)
         self.alert_events = Counter(
-            "pushd_alert_events", "Alert changes, by kind (created, updated, repeated, reopened, ...).", ["event"], registry=r)
+            "pushd_alert_events", "Alert changes, by kind (created, updated, repeated, reopened, ...).", ["event"],
+            registry=r)
         self.messages_pushed = Counter(
             "pushd_messages_pushed", "Messages queued to WebSocket subscribers, by channel.", ["channel"], registry=r)
         self.subscribers = Gauge(

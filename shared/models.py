@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -14,6 +15,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -88,7 +90,32 @@ LabelSet = Annotated[dict[LabelName, str], AfterValidator(_label_set), WithJsonS
     "patternProperties": {LABEL_NAME.pattern: {"type": "string"}}, "additionalProperties": False})]
 
 
-class AlertIn(BaseModel):
+# An alert's labels and annotations together, as JSON. Every push message that carries an alert then
+# stays well under the 1 MiB that WebSocket clients accept by default (python-websockets' max_size):
+# an `alert_event`, and an `alerts_update` of PUSHD_WS_RECENT_ALERTS (at most 30) alerts.
+MAX_ALERT_BYTES = 32 * 1024
+
+
+class BoundedAlert(BaseModel):
+    """An incoming alert whose labels and annotations fit in MAX_ALERT_BYTES."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str]
+
+    # On the fields, not the model: a model validator would rename the model in every error's `loc`.
+    # Labels alone are checked too, because a default (no annotations) is not validated.
+    @field_validator("labels", "annotations")
+    @classmethod
+    def _bounded(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        size = len(orjson.dumps(value))
+        if info.field_name == "annotations":
+            size += len(orjson.dumps(info.data.get("labels", {})))
+        if size > MAX_ALERT_BYTES:
+            raise ValueError(f"labels and annotations take {size} bytes as JSON; at most {MAX_ALERT_BYTES} are taken")
+        return value
+
+
+class AlertIn(BoundedAlert):
     """One alert in pushd's native format (POST /api/v1/alerts)."""
 
     model_config = {"extra": "forbid"}

@@ -64,7 +64,7 @@ class PushdSettings(BaseSettings):
     ws_compression: bool = False
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_ping_timeout: float = Field(20.0, gt=0)
-    ws_recent_alerts: int = Field(20, ge=1, le=500)
+    ws_recent_alerts: int = Field(20, ge=1, le=30)  # x 32 KiB per alert (MAX_ALERT_BYTES) < 1 MiB per message
     ws_trend_points: int = Field(60, ge=1, le=5000)
 
     # An Alertmanager webhook carries a whole group: 5,000 alerts during an outage are about 5 MB.

@@ -151,3 +151,19 @@ def test_chunked_bodies_are_judged_by_their_bytes(live_url: str) -> None:
         r = http.post("/api/v1/alerts", content=chunks(b'[{"labels": ', b'{"alertname": "Two"}}]'), headers=JSON)
         assert r.status_code == 200, r.text
         assert http.get("/api/v1/alerts").json()["total"] == 2
+
+
+def test_an_alert_too_large_to_push_is_refused(client: TestClient) -> None:
+    """Labels and annotations over 32 KiB as JSON: a push message carrying it could pass the 1 MiB that
+    WebSocket clients take by default (an alerts_update holds up to 30 alerts)."""
+    huge = {"labels": {"alertname": "Huge"}, "annotations": {"description": "x" * (32 * 1024)}}
+    ok = {"labels": {"alertname": "Fine"}, "annotations": {"description": "x" * (30 * 1024)}}
+    r = client.post("/api/v1/alerts", json=[ok, huge])
+    assert r.status_code == 422
+    assert "at most 32768" in r.text
+    r = client.post("/api/v2/alerts", json=[ok, huge])
+    assert r.status_code == 400
+    assert [i["index"] for i in r.json()["invalid"]] == [1]
+    assert [a["alertname"] for a in client.get("/api/v1/alerts").json()["items"]] == ["Fine"]
+    big_labels = {"labels": {"alertname": "Wide", "dump": "y" * (32 * 1024)}}  # and no annotations
+    assert client.post("/api/v1/alerts", json=big_labels).status_code == 422
