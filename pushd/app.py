@@ -87,7 +87,8 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
         for r in module.routers:
             app.include_router(r)
     check_rules(app)  # every API route says who may call it
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    ingest_paths = frozenset(r.path for r in ingest.router.routes)  # only alerts come in large batches
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, large_paths=ingest_paths)
     app.add_middleware(ContentTypeMiddleware)  # outside the size limit and the routes: 415 comes first
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours

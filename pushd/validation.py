@@ -76,7 +76,8 @@ def clean_errors(errors: Any) -> list[dict[str, Any]]:
             clean["msg"] = f"Invalid JSON: {_echo(str(ctx['error']))}{where}"
         if any(isinstance(p, str) and p.lower() in SECRET_FIELDS for p in loc):
             clean["input"] = "[redacted]"
-        elif "input" in e and e.get("type") != "json_invalid":
+        elif "input" in e and e.get("type") not in ("json_invalid", "extra_forbidden"):
+            # extra_forbidden: a misspelled field ("pass" for "password") may hold a secret.
             clean["input"] = _echo(e["input"])
         if isinstance(e.get("ctx"), dict):
             clean["ctx"] = {str(k): _echo(v if isinstance(v, str | int | float | None) else str(v))

@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PushdSettings(BaseSettings):
     """pushd's settings; each field is read from `PUSHD_<NAME>`."""
 
-    model_config = SettingsConfigDict(env_prefix="PUSHD_", extra="ignore")
+    # hide_input_in_errors: a refused PUSHD_ADMIN_PASSWORD or _TOKEN (too short) must not be printed.
+    model_config = SettingsConfigDict(env_prefix="PUSHD_", extra="ignore", hide_input_in_errors=True)
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)

@@ -9,6 +9,7 @@ documented in docs/push.md.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
@@ -136,10 +137,15 @@ async def serve(state: State, channels: list[str], scope: Scope, receive: Receiv
     except SocketLimitReached as exc:
         await refuse(scope, send, exc.status, exc.detail, {"Retry-After": "5"} if exc.status == 503 else {})
         return
+    # A session's socket closes when the session expires, not at the next credential check.
+    expiry = None if principal.expires_at is None else asyncio.get_running_loop().call_later(
+        max(0.0, principal.expires_at - time.time()), closer)
     try:
         await _serve(state, channels, scope, receive, send, revoked)
     finally:
         state.sockets.release(principal.id, closer)
+        if expiry is not None:
+            expiry.cancel()
 
 
 async def _serve(state: State, channels: list[str], scope: Scope, receive: Receive, send: Send,

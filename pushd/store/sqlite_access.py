@@ -117,6 +117,12 @@ class SQLiteAccessStore:
         return await self.db.read(job)
 
     async def consume_ticket(self, secret_hash: str, now: float) -> int | None:
+        # A read first: a made-up ticket (anyone can send one) must not cost a write.
+        exists = await self.db.read(lambda conn: conn.execute(
+            "SELECT 1 FROM tokens WHERE secret_hash = ? AND kind = 'ticket'", (secret_hash,)).fetchone())
+        if exists is None:
+            return None
+
         def job(conn: sqlite3.Connection) -> int | None:
             row = conn.execute("SELECT id, parent_id, expires_at FROM tokens WHERE secret_hash = ? AND kind = 'ticket'",
                                (secret_hash,)).fetchone()

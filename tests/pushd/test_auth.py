@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from starlette.testclient import TestClient
 from pushd.app import create_app
 from tests.conftest import make_settings
 from tests.pushd.helpers import user_headers
-from tests.servers import ADMIN_TOKEN, AUTH
+from tests.servers import ADMIN_TOKEN, AUTH, REPO
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -174,3 +176,20 @@ def test_no_secret_in_logs_or_error_bodies(client: TestClient, caplog: pytest.Lo
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     for secret in (wrong, "a-password-guess", ADMIN_TOKEN):
         assert secret not in logged
+
+
+def test_a_misspelled_secret_field_is_not_echoed(client: TestClient) -> None:
+    r = client.post("/api/v1/auth/login", json={"username": "admin", "pass": "topsecret-typo"}, headers={})
+    assert r.status_code == 422
+    assert "topsecret-typo" not in r.text
+    assert ["body", "pass"] in [e["loc"] for e in r.json()["detail"]]
+
+
+def test_a_refused_admin_secret_in_the_environment_is_not_printed(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PUSHD_DATA_DIR": str(tmp_path / "d"),
+           "PUSHD_ADMIN_PASSWORD": "sekrit1", "PUSHD_ADMIN_TOKEN": "short-token"}
+    done = subprocess.run([sys.executable, "-m", "pushd"], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode != 0
+    assert "admin_password" in done.stderr and "admin_token" in done.stderr  # it says what is wrong
+    assert "sekrit1" not in done.stderr + done.stdout and "short-token" not in done.stderr + done.stdout

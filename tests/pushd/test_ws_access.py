@@ -132,3 +132,17 @@ def test_revoking_a_credential_closes_its_sockets_with_4003(url: str) -> None:
             assert (info.value.rcvd.code, info.value.rcvd.reason) == (4003, "credentials revoked or expired")
         httpx.post(f"{url}/api/v1/alerts", json={"labels": {"alertname": "StillHere"}}, headers=AUTH)
         assert json.loads(unaffected.recv(timeout=5))["type"] == "alert_event"
+
+
+def test_a_session_socket_closes_when_the_session_expires(tmp_path: Path) -> None:
+    """At the expiry itself: the periodic credential check (every 30 s) would be far later."""
+    settings = make_settings(tmp_path / "data", session_hours=2 / 3600)  # sessions last 2 s
+    with serve_in_thread(settings) as url:
+        httpx.post(f"{url}/api/v1/users", json={"username": "lee", "password": "lee's password", "role": "viewer"},
+                   headers=AUTH)
+        session = httpx.post(f"{url}/api/v1/auth/login", json={"username": "lee", "password": "lee's password"}).json()
+        with ws(url, additional_headers={"Authorization": f"Bearer {session['token']}"}) as conn:
+            conn.recv(timeout=5)  # alerts_update at connect; nothing else comes before the close
+            with pytest.raises(ConnectionClosed) as info:
+                conn.recv(timeout=10)
+        assert info.value.rcvd.code == 4003
