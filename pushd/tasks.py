@@ -14,13 +14,14 @@ from pushd.state import State
 log = logging.getLogger(__name__)
 EXPIRY_CHECK_SECONDS = 1.0
 PRUNE_SECONDS = 3600.0
+PRUNE_FIRST_SECONDS = 60.0
 SOCKET_RECHECK_SECONDS = 30.0
 
 
-async def every(period: float, name: str, fn: Callable[[], Awaitable[None]]) -> None:
-    """Call `fn` every `period` seconds, on a fixed schedule, first after one period; a failing call is
-    logged, not fatal."""
-    next_at = time.monotonic() + period
+async def every(period: float, name: str, fn: Callable[[], Awaitable[None]], first: float | None = None) -> None:
+    """Call `fn` every `period` seconds, on a fixed schedule, first after `first` seconds (default: one
+    period); a failing call is logged, not fatal."""
+    next_at = time.monotonic() + (period if first is None else first)
     while True:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         try:
@@ -91,7 +92,9 @@ def start(state: State) -> list[asyncio.Task]:
         "alert expiry": (EXPIRY_CHECK_SECONDS, expire_alerts),
         "pruning": (PRUNE_SECONDS, prune),
     }
+    # Pruning also runs soon after start: a pushd restarted more often than hourly would never prune.
+    first = {"pruning": PRUNE_FIRST_SECONDS}
     return [
-        asyncio.create_task(every(period, name, lambda fn=fn: fn(state)), name=name)
+        asyncio.create_task(every(period, name, lambda fn=fn: fn(state), first.get(name)), name=name)
         for name, (period, fn) in loops.items()
     ] + [asyncio.create_task(watch_credentials(state), name="socket credentials")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 UserRole = Literal["viewer", "operator", "admin"]
 TokenRole = Literal["viewer", "operator", "admin", "ingest"]
@@ -60,6 +60,13 @@ class UserCreate(BaseModel):
     username: Username
     password: Password
     role: UserRole = "viewer"
+
+    @field_validator("username")
+    @classmethod
+    def _not_pushd(cls, v: str) -> str:
+        if v.lower() == "pushd":  # pushd's own changes (host rules, expiry) are recorded as "pushd"
+            raise ValueError("the name 'pushd' is reserved for pushd's own actions")
+        return v
 
 
 class UserUpdate(BaseModel):

@@ -56,7 +56,7 @@ async def list_tokens(state: StateDep) -> list[Token]:
     return [Token.model_validate(_token(t)) for t in await state.store.access.list_tokens("api")]
 
 
-@admins.post("/tokens", response_model=NewToken, status_code=201)
+@admins.post("/tokens", response_model=NewToken, status_code=201, responses=errors(409))
 async def create_token(state: StateDep, principal: PrincipalDep, body: TokenCreate) -> NewToken:
     """The secret is in this answer only: pushd keeps just its hash."""
     secret, row = await state.auth.create_token(body.name, Role(body.role), body.expires_in_days, principal)

@@ -82,8 +82,9 @@ class AuthService:
             await self.store.set_token_secret("api", BOOTSTRAP_TOKEN, Role.admin, token_hash(token), "pushd", now)
         if generated:
             await asyncio.to_thread(_write_credentials, s.credentials_path, generated)
-            log.warning("first start: generated credentials for %s written to %s (mode 0600); read them, then "
-                        "delete the file", ", ".join(f"the {k}" for k in generated), s.credentials_path.resolve())
+            what = " and ".join({"password": "the admin password", "token": "an admin API token"}[k] for k in generated)
+            log.warning("first start: %s written to %s (mode 0600); read it, then delete the file", what,
+                        s.credentials_path.resolve())
 
     # --- checking credentials -------------------------------------------------------------------
     async def authenticate(self, token: str) -> Principal:

@@ -20,7 +20,8 @@ class AccessStore(Protocol):
 
     async def create_token(self, *, kind: str, name: str, role: str | None, username: str | None, secret_hash: str,
                            created_by: str, now: float, expires_at: float | None,
-                           parent_id: int | None = None) -> dict[str, Any]: ...
+                           parent_id: int | None = None) -> dict[str, Any]:
+        """Raises Conflict for an API token whose name a live API token has."""
     async def set_token_secret(self, kind: str, name: str, role: str, secret_hash: str, created_by: str,
                                now: float) -> None:
         """Create the token `name` of `kind`, or give it this secret and un-revoke it (bootstrap)."""

@@ -77,6 +77,11 @@ class SQLiteAccessStore:
                            created_by: str, now: float, expires_at: float | None,
                            parent_id: int | None = None) -> dict[str, Any]:
         def job(conn: sqlite3.Connection) -> dict[str, Any]:
+            if kind == "api" and conn.execute(
+                    "SELECT 1 FROM tokens WHERE kind = 'api' AND name = ? AND revoked_at IS NULL"
+                    " AND (expires_at IS NULL OR expires_at > ?)", (name, now)).fetchone():
+                # The name is the actor in history (token:<name>): two live tokens must not share it.
+                raise Conflict(f"an API token named {name!r} exists; revoke it first or choose another name")
             cur = conn.execute(
                 "INSERT INTO tokens (kind, name, role, username, parent_id, secret_hash, created_at, created_by,"
                 " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -98,6 +98,9 @@ class Database:
     def start(self, schema: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(self.path, self.synchronous, self.busy_timeout)
+        # Only pushd's user may read it: it holds password and token hashes (SQLite gives its -wal
+        # and -shm files the same mode).
+        self.path.chmod(0o600)
         conn.executescript(schema)
         self._writer = threading.Thread(target=self._write_loop, args=(conn,), name="sqlite-writer", daemon=True)
         self._writer.start()

@@ -193,3 +193,19 @@ def test_a_refused_admin_secret_in_the_environment_is_not_printed(tmp_path: Path
     assert done.returncode != 0
     assert "admin_password" in done.stderr and "admin_token" in done.stderr  # it says what is wrong
     assert "sekrit1" not in done.stderr + done.stdout and "short-token" not in done.stderr + done.stdout
+
+
+def test_names_that_would_make_history_ambiguous_are_refused(client: TestClient) -> None:
+    r = client.post("/api/v1/users", json={"username": "pushd", "password": "long enough", "role": "viewer"})
+    assert r.status_code == 422  # pushd's own actions are recorded as "pushd"
+    first = client.post("/api/v1/tokens", json={"name": "prometheus", "role": "ingest"})
+    assert client.post("/api/v1/tokens", json={"name": "prometheus", "role": "ingest"}).status_code == 409
+    client.delete(f"/api/v1/tokens/{first.json()['id']}")
+    assert client.post("/api/v1/tokens", json={"name": "prometheus", "role": "ingest"}).status_code == 201
+
+
+def test_the_database_is_readable_by_pushds_user_only(client: TestClient) -> None:
+    db = client.app.state.pushd.settings.db_path
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    client.post("/api/v1/alerts", json={"labels": {"alertname": "A"}})  # the WAL file exists now
+    assert stat.S_IMODE(Path(f"{db}-wal").stat().st_mode) == 0o600
