@@ -6,8 +6,9 @@ answer does not delay the next send), each alert carrying the instant it was sen
 and its minute in its annotations. The subscribers (`bench/wsclient.py`'s light client, with the
 admin token) compute POST -> alert_event latency on arrival and keep a histogram per minute.
 Every 5 s the driver samples pushd's RSS and open file descriptors (psutil). One row per minute:
-POSTs and their p50/p99 latency, event p50/p99/max, deliveries (events received / alerts
-acknowledged x subscribers), pushd's CPU, RSS and fds. Talks only to 127.0.0.1, stops by itself.
+POSTs and their p50/p99 latency (and sends skipped because 256 POSTs were still unanswered), event
+p50/p99/max, deliveries (events received / alerts acknowledged x subscribers), pushd's CPU, RSS and
+fds, and the machine's load average. Talks only to 127.0.0.1, stops by itself.
 
     python bench/soak.py [--minutes 60] [--rate 50] [--subscribers 500] [--client-procs 2]
 """
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import math
 import multiprocessing
+import os
 import signal
 import sys
 import tempfile
@@ -178,7 +180,7 @@ class Run:
         self.post_ms: list[list[float]] = [[] for _ in range(minutes)]
         self.post_errors: list[Counter[str]] = [Counter() for _ in range(minutes)]
         self.events: list[Counter[int]] = [Counter() for _ in range(minutes)]
-        self.samples: list[tuple[float, float, int, float]] = []  # (t, rss MiB, fds, cpu seconds)
+        self.samples: list[tuple[float, float, int, float, float]] = []  # (t, rss MiB, fds, cpu s, load1)
 
     def merge(self, parts: list[dict[int, dict[int, int]]]) -> None:
         for part in parts:
@@ -234,7 +236,8 @@ async def send_alerts(client: httpx.AsyncClient, run: Run, t0: float, rate: floa
 async def sample(proc: psutil.Process, run: Run, until: float) -> None:
     while time.monotonic() < until:
         cpu = proc.cpu_times()
-        run.samples.append((time.monotonic(), proc.memory_info().rss / MIB, proc.num_fds(), cpu.user + cpu.system))
+        run.samples.append((time.monotonic(), proc.memory_info().rss / MIB, proc.num_fds(), cpu.user + cpu.system,
+                            os.getloadavg()[0]))
         await asyncio.sleep(SAMPLE_S)
 
 
@@ -249,7 +252,8 @@ def minute_row(run: Run, m: int, t0: float, subscribers: int) -> dict[str, Any]:
     return {
         "minute": m + 1,
         "posts_ok": len(posts),
-        "post_errors": dict(run.post_errors[m]),
+        "skipped": run.post_errors[m]["skipped"],  # not sent: MAX_OUTSTANDING POSTs were awaiting answers
+        "post_errors": {k: v for k, v in run.post_errors[m].items() if k != "skipped"},
         "post_p50_ms": round(percentile(posts, 50), 2),
         "post_p99_ms": round(percentile(posts, 99), 2),
         "post_max_ms": round(posts[-1], 2) if posts else float("nan"),
@@ -262,17 +266,19 @@ def minute_row(run: Run, m: int, t0: float, subscribers: int) -> dict[str, Any]:
         "rss_mb": round(last[1], 1) if last else float("nan"),
         "rss_max_mb": round(max(s[1] for s in inside), 1) if inside else float("nan"),
         "fds": last[2] if last else -1,
+        "load1": round(max(s[4] for s in inside), 2) if inside else float("nan"),  # the machine's, highest sample
     }
 
 
-COLUMNS = ["min", "POSTs", "errors", "POST p50/p99 ms", "events", "event p50/p99/max ms", "delivered",
-           "pushd CPU %", "RSS MB", "fds"]
+COLUMNS = ["min", "POSTs", "skipped", "errors", "POST p50/p99 ms", "events", "event p50/p99/max ms", "delivered",
+           "pushd CPU %", "RSS MB", "fds", "load1"]
 
 
 def cells(r: dict[str, Any]) -> list[Any]:
-    return [r["minute"], r["posts_ok"], sum(r["post_errors"].values()), f"{r['post_p50_ms']} / {r['post_p99_ms']}",
+    return [r["minute"], r["posts_ok"], r["skipped"], sum(r["post_errors"].values()),
+            f"{r['post_p50_ms']} / {r['post_p99_ms']}",
             r["events"], f"{r['event_p50_ms']} / {r['event_p99_ms']} / {r['event_max_ms']}", r["delivered"],
-            r["pushd_cpu_percent"], r["rss_mb"], r["fds"]]
+            r["pushd_cpu_percent"], r["rss_mb"], r["fds"], r["load1"]]
 
 
 async def soak(url: str, pid: int, pool: Pool, subscribers: int, minutes: int, rate: float) -> tuple[Run, float]:
@@ -332,10 +338,11 @@ def main() -> None:
         "event_p99_ms_worst_minute": max(r["event_p99_ms"] for r in rows),
         "delivered_min": min(r["delivered"] for r in rows),
         "post_errors": sum(sum(r["post_errors"].values()) for r in rows),
+        "skipped": sum(r["skipped"] for r in rows),
     }
     print(f"\nRSS {summary['rss_mb_start']} -> {summary['rss_mb_end']} MB (peak {summary['rss_mb_peak']}), "
           f"fds {summary['fds_start']} -> {summary['fds_end']}, subscribers closed by pushd: {closed}, "
-          f"POST errors: {summary['post_errors']}")
+          f"POST errors: {summary['post_errors']}, not sent (pushd behind): {summary['skipped']}")
     path = write_results("soak", {"summary": summary, "per_minute": rows,
                                   "samples": [{"t_s": round(s[0] - t0, 1), "rss_mb": round(s[1], 2), "fds": s[2]}
                                               for s in run.samples]})
