@@ -50,7 +50,7 @@ def iter_matching(client: PushdClient, flt: AlertFilter, limit: int = MAX_EXPORT
     offset = 0
     while offset < limit:
         page = client.list_alerts(status=flt.statuses, severity=flt.severities, labels=dict(flt.labels),
-                                  q=flt.text or None, since=flt.since, limit=min(API_PAGE, limit - offset),
+                                  q=flt.text or None, since=flt.since(), limit=min(API_PAGE, limit - offset),
                                   offset=offset)
         yield from page.items
         offset += len(page.items)

@@ -17,11 +17,18 @@ API_PAGE = 500  # pushd's largest page
 
 @dataclass(frozen=True)
 class AlertFilter:
+    """A filter as the user chose it. The time range stays relative ("last N minutes"), so the same
+    filter is the same query a minute later: the key of its cached and last good answers."""
+
     statuses: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()
     labels: tuple[tuple[str, str], ...] = ()
     text: str = ""
-    since: datetime | None = None
+    minutes: int = 0  # last seen in the last N minutes; 0: any time
+
+    def since(self, now: float | None = None) -> datetime | None:
+        """The range's start for pushd, rounded (see `since_for`)."""
+        return since_for(self.minutes, now)
 
 
 def parse_labels(raw: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:

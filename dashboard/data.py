@@ -3,23 +3,26 @@
 The cached functions take the session's token as an argument, so it is part of every cache key: a
 session reads only what was read with its own token, and a session that is not signed in reads
 nothing. Only successes are cached: a failed read raises, is never cached, and the next rerun tries
-pushd again, which is how a page recovers by itself. `load()` turns "unreachable" into "offline"
-plus the last good value, and "token refused" (401) into the login page.
+pushd again, which is how a page recovers by itself. `load()` turns "unreachable" and "an answer
+that is not pushd's API" into a problem with pushd plus the last good answer to the same query, and
+"token refused" (401) into the login page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import streamlit as st
 
 from dashboard import auth, session
+from dashboard.alert_query import AlertFilter
 from dashboard.session import t
 from shared.accounts import Me
-from shared.client import PushdAuthError, PushdClient, PushdError, PushdUnavailable
+from shared.client import PushdAuthError, PushdBadAnswer, PushdClient, PushdError, PushdUnavailable
 from shared.models import Actor, AlertDetail, AlertPage, LogPage, MetricSample, Snapshot
 from shared.settings import DashboardSettings
 
@@ -29,7 +32,12 @@ T = TypeVar("T")
 TTL_SECONDS = 1.5
 STATUS_KEY = "conn_status"
 LAST_KEY = "last_good"
+# Last good answers kept per session, one per query (filter, page): the least recently used go first,
+# so a session that tries many filters does not hold every page it ever read.
+MAX_LAST = 64
 Token = str | None
+Problem = Literal["unreachable", "bad_answer"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,6 +47,9 @@ class Connection:
     ok: bool | None = None  # None until the first read
     last_ok: datetime | None = None  # server time of the last snapshot read
     error: str | None = None
+    # When not ok: "unreachable" (no answer, or 5xx) or "bad_answer" (an answer that is not pushd's API:
+    # not JSON, the wrong shape, a 4xx pushd does not give to these reads).
+    problem: Problem | None = None
     subscribers: dict[str, int] = field(default_factory=dict)
     # Set by the first failed read of a script run: the run's other reads then use their last good
     # values at once instead of each waiting out the HTTP timeout on an unreachable host.
@@ -113,31 +124,62 @@ def begin_run() -> None:
     connection().failed_this_run = False
 
 
-def load(key: str, read: Callable[[], T]) -> T | None:
-    """`read()` from pushd. Unreachable: mark the session offline and return the last good value.
+def recall(key: Hashable) -> object | None:
+    """The last good answer stored under `key` in this session, if any."""
+    last: dict[Hashable, object] = st.session_state.setdefault(LAST_KEY, {})
+    if key not in last:
+        return None
+    last[key] = last.pop(key)  # now the most recently used
+    return last[key]
+
+
+def remember(key: Hashable, value: object) -> None:
+    last: dict[Hashable, object] = st.session_state.setdefault(LAST_KEY, {})
+    last.pop(key, None)
+    last[key] = value
+    while len(last) > MAX_LAST:
+        del last[next(iter(last))]
+
+
+def failed(problem: Problem, detail: str) -> None:
+    """Mark the session's pushd as failing for the rest of this run."""
+    conn = connection()
+    conn.ok, conn.problem, conn.error, conn.failed_this_run = False, problem, detail, True
+
+
+def load(key: Hashable, read: Callable[[], T]) -> T | None:
+    """`read()` from pushd; `key` names the query, so a failed read falls back to the last good
+    answer to the same query and never to another one's.
+    Unreachable, or an answer that is not pushd's API: a problem with pushd, and the last good answer.
     Token refused (expired, revoked, user disabled): back to the login page, with a message.
     Role too low (changed since this run began): say so and return None."""
-    last: dict[str, object] = st.session_state.setdefault(LAST_KEY, {})
     conn = connection()
     if conn.failed_this_run:
-        return last.get(key)  # type: ignore[return-value]
+        return recall(key)  # type: ignore[return-value]
     try:
         value = read()
+    except PushdBadAnswer as exc:
+        log.warning("pushd gave an unreadable answer: %s", exc)
+        failed("bad_answer", str(exc))
+        return recall(key)  # type: ignore[return-value]
     except PushdUnavailable as exc:
-        conn.ok, conn.error, conn.failed_this_run = False, str(exc), True
-        return last.get(key)  # type: ignore[return-value]
+        failed("unreachable", str(exc))
+        return recall(key)  # type: ignore[return-value]
     except PushdAuthError:
         auth.session_ended()
         st.rerun()
     except PushdError as exc:
-        if exc.status != 403:
-            raise
-        st.warning(t("forbidden"))
-        return None
-    conn.ok, conn.error = True, None
+        if exc.status == 403:
+            st.warning(t("forbidden"))
+            return None
+        # pushd gives these reads no other 4xx: something else answered, or it disagrees with this dashboard.
+        log.warning("pushd refused a read with %s: %s", exc.status, str(exc.detail)[:500])
+        failed("bad_answer", str(exc))
+        return recall(key)  # type: ignore[return-value]
+    conn.ok, conn.problem, conn.error = True, None, None
     if isinstance(value, Snapshot):
         conn.last_ok, conn.subscribers = value.ts, dict(value.subscribers)
-    last[key] = value
+    remember(key, value)
     return value
 
 
@@ -155,25 +197,35 @@ def snapshot() -> Snapshot | None:
     return load("snapshot", lambda: fetch_snapshot(url, token))
 
 
-def alerts(key: str, status: tuple[str, ...], severity: tuple[str, ...] = (), labels: tuple[tuple[str, str], ...] = (),
-           q: str = "", since: datetime | None = None, limit: int = 50, offset: int = 0) -> AlertPage | None:
-    """One page of alerts matching the filter; `key` names the view whose last good page is kept."""
+def alerts(flt: AlertFilter, limit: int = 50, offset: int = 0) -> AlertPage | None:
+    """One page of alerts matching the filter. Its last good answer is kept under the query itself
+    (the filter as chosen, with its time range as "last N minutes", and the page), so a view never
+    shows another filter's page while pushd is down."""
     url, token = session.pushd_url(), auth.token()
-    return load(key, lambda: fetch_alerts(url, token, status, severity, labels, q, since, limit, offset))
+    return load(("alerts", flt, limit, offset),
+                lambda: fetch_alerts(url, token, flt.statuses, flt.severities, flt.labels, flt.text, flt.since(),
+                                     limit, offset))
 
 
 def alert_detail(alert_id: int) -> AlertDetail | None:
-    """The alert with its history; None when pushd is down or has no such alert."""
+    """The alert with its history; None when pushd is down or has no such alert (404, pushd's answer
+    for an id it does not have)."""
     url, token = session.pushd_url(), auth.token()
-    try:
-        return load(f"alert:{alert_id}", lambda: fetch_alert(url, token, alert_id))
-    except PushdError:
-        return None
+
+    def read() -> AlertDetail | None:
+        try:
+            return fetch_alert(url, token, alert_id)
+        except PushdError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    return load(("alert", alert_id), read)
 
 
 def history(minutes: int, max_points: int = 240) -> list[MetricSample]:
     url, token = session.pushd_url(), auth.token()
-    return load(f"history:{minutes}", lambda: fetch_history(url, token, minutes, max_points)) or []
+    return load(("history", minutes, max_points), lambda: fetch_history(url, token, minutes, max_points)) or []
 
 
 def actors() -> list[Actor] | None:
@@ -185,4 +237,4 @@ def actors() -> list[Actor] | None:
 def actor_log(actor: str, limit: int, offset: int) -> LogPage | None:
     """One page of `actor`'s state changes, newest first; the last good page of the same view when pushd is down."""
     url, token = session.pushd_url(), auth.token()
-    return load(f"actor_log:{actor}:{limit}:{offset}", lambda: fetch_actor_log(url, token, actor, limit, offset))
+    return load(("actor_log", actor, limit, offset), lambda: fetch_actor_log(url, token, actor, limit, offset))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import actions, alert_panel, data, tables
-from dashboard.alert_query import AlertFilter, page_bounds, parse_labels, since_for
+from dashboard.alert_query import AlertFilter, page_bounds, parse_labels
 from dashboard.session import t
-from dashboard.widgets import labeller
+from dashboard.widgets import labeller, no_data
 from shared.models import AlertPage
 
 STATUSES = ("firing", "acknowledged", "resolved")
@@ -39,15 +39,14 @@ def filters() -> tuple[AlertFilter, int, int]:
     s1, s2, _ = st.columns([1, 1, 4])
     size = int(s1.selectbox(t("page_size"), SIZES, index=1, key="al_size", **keep))
     wanted = int(s2.number_input(t("page_no"), min_value=1, step=1, key="al_page", persist_state="session"))
-    flt = AlertFilter(tuple(statuses), tuple(severities), labels, text.strip(), since_for(int(minutes or 0)))
+    flt = AlertFilter(tuple(statuses), tuple(severities), labels, text.strip(), int(minutes or 0))
     return flt, size, wanted
 
 
 def read(flt: AlertFilter, size: int, wanted: int) -> tuple[AlertPage | None, int]:
     """One page from pushd, and its offset; a page past the end (alerts went away) reads the last one."""
     def at(offset: int) -> AlertPage | None:
-        return data.alerts("alerts_page", flt.statuses, flt.severities, flt.labels, flt.text, flt.since, size,
-                           offset)
+        return data.alerts(flt, size, offset)
 
     offset = (wanted - 1) * size
     result = at(offset)
@@ -61,7 +60,9 @@ st.title(t("page_alerts"))
 alert_panel.flash()
 flt, size, wanted = filters()
 result, offset = read(flt, size, wanted)
-if result is not None:
+if result is None:
+    no_data()  # pushd is down and this filter was never read: nothing of another filter's is shown
+else:
     shown = alert_panel.table(result, offset)
     selected = st.session_state.get(alert_panel.SELECTED, [])
     alert_panel.action_bar(selected)

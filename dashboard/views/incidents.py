@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, data
-from dashboard.alert_query import API_PAGE
+from dashboard.alert_query import API_PAGE, AlertFilter
 from dashboard.session import t
 from dashboard.tables import local
 from dashboard.widgets import labeller, no_data
@@ -46,7 +46,7 @@ severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["criti
                                format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
                                persist_state="session")
 st.caption(t("incidents_caption", n=API_PAGE))
-open_alerts = data.alerts("incidents", ("firing", "acknowledged"), tuple(severities), limit=API_PAGE)
+open_alerts = data.alerts(AlertFilter(("firing", "acknowledged"), tuple(severities)), limit=API_PAGE)
 if open_alerts is None:
     no_data()
 else:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, data
-from dashboard.alert_query import API_PAGE
+from dashboard.alert_query import API_PAGE, AlertFilter
 from dashboard.session import t
 from dashboard.tables import local
 from dashboard.widgets import no_data
@@ -35,7 +35,7 @@ st.title(t("page_runbooks"))
 include_resolved = st.toggle(t("include_resolved"), key="rb_resolved", persist_state="session")
 st.caption(t("runbooks_caption"))
 statuses = ("firing", "acknowledged", "resolved") if include_resolved else ("firing", "acknowledged")
-alerts = data.alerts("runbooks", statuses, limit=API_PAGE)
+alerts = data.alerts(AlertFilter(statuses), limit=API_PAGE)
 if alerts is None:
     no_data()
 else:

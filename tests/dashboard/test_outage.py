@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -48,3 +49,40 @@ def test_last_data_kept_while_down_and_recovery(make_app: Callable[..., AppTest]
         assert [s.value for s in at.sidebar.success] == ["Connected"]
         assert not at.error
         assert {m.label: m.value for m in at.metric}["Acknowledged"] == "1"
+
+
+def table_text(at: AppTest) -> str:
+    return "\n".join(df.value.to_string() for df in at.dataframe)
+
+
+def test_a_filter_never_read_shows_no_other_filters_page(app: AppTest, pushd: PushdClient, dead_url: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    pushd.post_alerts([AlertIn(labels={"alertname": "OnlyCritical", "severity": "critical"}),
+                       AlertIn(labels={"alertname": "OnlyWarning", "severity": "warning"})])
+    open_page(app, "alerts")
+    app.multiselect(key="al_severity").select("critical").run()
+    assert "OnlyCritical" in table_text(app) and "OnlyWarning" not in table_text(app)
+
+    monkeypatch.setenv("PUSHD_URL", dead_url)  # pushd is gone
+    app.multiselect(key="al_severity").unselect("critical").select("warning").run()
+    assert not app.exception
+    assert any("cannot be reached" in e.value for e in app.error)
+    assert "OnlyCritical" not in table_text(app)  # not the critical filter's page passed off as the warning one's
+    assert [i.value for i in app.info] == ["No data yet: this view has not been read from pushd."]
+    app.number_input(key="al_page").set_value(2).run()
+    app.multiselect(key="al_severity").unselect("warning").select("critical").run()
+    assert app.number_input(key="al_page").value == 1  # a filter change goes back to page 1
+    assert "OnlyCritical" in table_text(app)  # the filter read before: its last page, under the banner
+    assert any("cannot be reached" in e.value for e in app.error)
+
+
+def test_incidents_keep_the_last_page_of_their_own_filter(app: AppTest, pushd: PushdClient, dead_url: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    pushd.post_alerts([AlertIn(labels={"alertname": "Disk", "severity": "critical", "instance": "db1"})])
+    open_page(app, "incidents")  # critical only, the default
+    assert "Disk @ db1" in table_text(app)
+    monkeypatch.setenv("PUSHD_URL", dead_url)
+    app.multiselect(key="inc_severity").unselect("critical").select("info").run()
+    assert not app.exception
+    assert "Disk @ db1" not in table_text(app)
+    assert [i.value for i in app.info] == ["No data yet: this view has not been read from pushd."]
