@@ -16,7 +16,7 @@ from dashboard import access, auth, data
 from dashboard.session import t
 from dashboard.widgets import labeller
 from shared.accounts import Token, User
-from shared.client import PushdAuthError, PushdClient, PushdError, PushdUnavailable
+from shared.client import PushdAuthError, PushdBadAnswer, PushdClient, PushdError, PushdUnavailable
 
 T = TypeVar("T")
 FLASH = "acc_flash"
@@ -47,6 +47,8 @@ def attempt(call: Callable[[PushdClient], T]) -> tuple[bool, T | None]:
         auth.session_ended()
     except PushdError as exc:
         flash("error", t("refused", detail=access.describe(exc.detail)))
+    except PushdBadAnswer:
+        flash("error", t("bad_answer_action"))  # pushd may have done it: the tables below say
     except PushdUnavailable:
         flash("error", t("unreachable_action"))
     return False, None

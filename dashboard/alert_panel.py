@@ -30,11 +30,11 @@ def run_action(action: Action, ids: list[int]) -> None:
     if outcome.signed_out:
         auth.session_ended()  # the rerun this callback precedes shows the login page
         return
-    if outcome.offline:
-        data.connection().ok = False
     name = t("action_ack" if action == "acknowledge" else "action_resolve")
     lines = [t("action_done", action=name, ok=len(outcome.done))]
     lines += [t("action_refused", id=i, detail=d) for i, d in outcome.refused]
+    if outcome.offline:
+        lines.append(t("action_stopped"))
     st.session_state[FLASH] = ("success" if not outcome.refused and not outcome.offline else "warning",
                                "\n".join(lines))
     st.session_state[SELECTED] = [i for i in st.session_state.get(SELECTED, []) if i not in outcome.done]

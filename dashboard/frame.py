@@ -23,6 +23,8 @@ def sidebar_status() -> None:
         st.subheader(t("conn_title"))
         if conn.ok:
             st.success(t("conn_ok"), icon=":material/check_circle:")
+        elif conn.problem == "bad_answer":
+            st.error(t("conn_bad_answer"), icon=":material/report:")
         elif conn.ok is False:
             st.error(t("conn_down"), icon=":material/cloud_off:")
         else:
@@ -56,11 +58,13 @@ def sidebar_account() -> None:
 
 
 def offline_banner() -> None:
-    """Said plainly on every page while pushd is unreachable; the data below is the last good one."""
+    """Said plainly on every page while pushd is unreachable or answers what is not its API; the data
+    below is the last good answer to the same query."""
     conn = data.connection()
     if conn.ok is False:
-        st.error(t("offline_banner", url=session.pushd_url(), when=when(conn.last_ok)),
-                 icon=":material/cloud_off:")
+        key, icon = ("bad_answer_banner", ":material/report:") if conn.problem == "bad_answer" else \
+            ("offline_banner", ":material/cloud_off:")
+        st.error(t(key, url=session.pushd_url(), when=when(conn.last_ok)), icon=icon)
 
 
 def auto_refresh() -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import auth, data, session
 from dashboard.session import t
-from shared.client import PushdAuthError, PushdError, PushdUnavailable
+from shared.client import PushdAuthError, PushdBadAnswer, PushdError, PushdUnavailable
 
 USER = "login_user"
 PASSWORD = "login_password"
@@ -26,10 +26,10 @@ def submit() -> None:
         login = data.pool(session.pushd_url()).login(username, password)
     except PushdAuthError:
         st.session_state[ERROR] = t("login_failed")
+    except (PushdBadAnswer, PushdError):  # pushd answers a login 200 or 401 (422 cannot come from this form)
+        st.session_state[ERROR] = t("login_bad_answer", url=session.pushd_url())
     except PushdUnavailable:
         st.session_state[ERROR] = t("login_unreachable", url=session.pushd_url())
-    except PushdError as exc:
-        st.session_state[ERROR] = t("refused", detail=exc.status)
     else:
         auth.sign_in(login)
 

@@ -35,11 +35,12 @@ def render(snap: Snapshot) -> None:
         st.success(t("no_firing"))
 
     st.subheader(t("pushd_status"))
-    server = snap.server
+    server = snap.server  # free-form in pushd's schema: a missing or odd value shows "?", never an error
+    uptime = server.get("uptime_seconds")
     kpi_row([
         (t("server_version"), str(server.get("version", "?"))),
         (t("server_host"), str(server.get("hostname", "?"))),
-        (t("server_uptime"), duration(float(server.get("uptime_seconds", 0)))),
+        (t("server_uptime"), duration(uptime) if isinstance(uptime, int | float) else "?"),
         (t("total_alerts"), snap.counts.total),
     ])
 
