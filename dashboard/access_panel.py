@@ -109,7 +109,8 @@ def accounts() -> None:
         st.text_input(t("username"), key=name_key, max_chars=64)
         st.text_input(t("password"), key=password_key, type="password", max_chars=1024,
                       autocomplete="new-password")
-        st.selectbox(t("col_role"), access.USER_ROLES, key=role_key, format_func=labeller(ROLE_LABELS))
+        st.selectbox(t("col_role"), access.USER_ROLES, key=role_key, format_func=labeller(ROLE_LABELS),
+                     placeholder=t("choose"))
         st.form_submit_button(t("create"), key="acc_create", type="primary", on_click=create_user)
     with edit.container(border=True):
         st.subheader(t("edit_user"))
@@ -121,7 +122,7 @@ def accounts() -> None:
         role_key, disabled_key, password_key = edit_keys(user.username)
         with st.form("acc_edit_form", border=False):
             st.selectbox(t("col_role"), access.USER_ROLES, index=access.USER_ROLES.index(user.role), key=role_key,
-                         format_func=labeller(ROLE_LABELS))
+                         format_func=labeller(ROLE_LABELS), placeholder=t("choose"))
             st.toggle(t("state_disabled"), value=user.disabled, key=disabled_key)
             st.text_input(t("new_password"), key=password_key, type="password", max_chars=1024,
                           autocomplete="new-password")
@@ -176,7 +177,8 @@ def tokens() -> None:
         st.subheader(t("new_token"))
         name_key, role_key, days_key = NEW_TOKEN
         st.text_input(t("col_name"), key=name_key, max_chars=100)
-        st.selectbox(t("col_role"), access.TOKEN_ROLES, key=role_key, format_func=labeller(ROLE_LABELS))
+        st.selectbox(t("col_role"), access.TOKEN_ROLES, key=role_key, format_func=labeller(ROLE_LABELS),
+                     placeholder=t("choose"))
         st.number_input(t("token_days"), min_value=0, max_value=3650, value=0, step=1, key=days_key)
         st.form_submit_button(t("create"), key="tok_create", type="primary", on_click=create_token)
     with revoke.container(border=True):

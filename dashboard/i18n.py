@@ -40,7 +40,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "role_admin": ("管理员", "Admin"),
     "role_ingest": ("仅推送告警", "Ingest only"),
     "forbidden": ("您的角色无权查看此内容。", "Your role may not see this."),
+    # Placeholders of every selectbox and multiselect: Streamlit's own are English only.
     "choose": ("请选择", "Choose an option"),
+    "choose_many": ("请选择（可多选）", "Choose options"),
     "refused": ("pushd 拒绝了该操作：{detail}", "pushd refused: {detail}"),
     # connection status
     "conn_title": ("pushd 连接", "pushd connection"),

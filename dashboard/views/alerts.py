@@ -26,18 +26,19 @@ def filters() -> tuple[AlertFilter, int, int]:
     keep = {"persist_state": "session", "on_change": back_to_first_page}
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.5])
     statuses = c1.multiselect(t("filter_status"), STATUSES, default=["firing", "acknowledged"], key="al_status",
+                              placeholder=t("choose_many"),
                               format_func=labeller({s: f"status_{s}" for s in STATUSES}), **keep)
-    severities = c2.multiselect(t("filter_severity"), SEVERITIES, key="al_severity",
+    severities = c2.multiselect(t("filter_severity"), SEVERITIES, key="al_severity", placeholder=t("choose_many"),
                                 format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}), **keep)
     raw_labels = c3.text_input(t("filter_label"), key="al_labels", **keep)
     text = c4.text_input(t("filter_text"), key="al_q", max_chars=200, **keep)
-    minutes = c5.selectbox(t("filter_range"), RANGES, key="al_range",
+    minutes = c5.selectbox(t("filter_range"), RANGES, key="al_range", placeholder=t("choose"),
                            format_func=labeller({m: f"range_{m}" if m else "range_all" for m in RANGES}), **keep)
     labels, bad = parse_labels(raw_labels)
     if bad:
         st.warning(t("bad_label_filter", value=", ".join(bad)))
     s1, s2, _ = st.columns([1, 1, 4])
-    size = int(s1.selectbox(t("page_size"), SIZES, index=1, key="al_size", **keep))
+    size = int(s1.selectbox(t("page_size"), SIZES, index=1, key="al_size", placeholder=t("choose"), **keep))
     wanted = int(s2.number_input(t("page_no"), min_value=1, step=1, key="al_page", persist_state="session"))
     flt = AlertFilter(tuple(statuses), tuple(severities), labels, text.strip(), int(minutes or 0))
     return flt, size, wanted

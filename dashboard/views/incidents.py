@@ -43,6 +43,7 @@ by = left.segmented_control(t("group_by"), GROUPINGS, default="both", required=T
                             format_func=labeller({g: f"group_{g}" for g in GROUPINGS}),
                             persist_state="session") or "both"
 severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["critical"], key="inc_severity",
+                               placeholder=t("choose_many"),
                                format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
                                persist_state="session")
 st.caption(t("incidents_caption", n=API_PAGE))

@@ -41,7 +41,7 @@ def actions(names: list[str]) -> None:
         names = [*names, current]  # still selectable while the table is stale (pushd down)
     pick, size_col, page_col = st.columns([3, 1, 1])
     actor = pick.selectbox(t("user_pick"), names, index=None, key=PICK, placeholder=t("choose"), **keep)
-    size = int(size_col.selectbox(t("page_size"), SIZES, key="users_size", **keep))
+    size = int(size_col.selectbox(t("page_size"), SIZES, key="users_size", placeholder=t("choose"), **keep))
     wanted = int(page_col.number_input(t("page_no"), min_value=1, step=1, key=PAGE, persist_state="session"))
     if actor is None:
         st.caption(t("user_pick_hint"))

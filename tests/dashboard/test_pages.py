@@ -194,3 +194,34 @@ def test_language_and_refresh_come_from_the_environment(make_app: Callable[..., 
     assert at.title[0].value == "系统设置"
     assert at.select_slider(key="pref_refresh_seconds").value == 3.0
     assert any(c.value == "每 3 秒自动刷新" for c in at.sidebar.caption)
+
+
+SELECTS = {"al_status", "al_severity", "al_range", "al_size", "al_detail", "inc_severity", "users_pick",
+           "users_size", "acc_new_role", "acc_pick", "acc_role:ulla", "tok_role", "tok_pick"}
+PLACEHOLDERS = {"zh": {"请选择", "请选择（可多选）"}, "en": {"Choose an option", "Choose options"}}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_select_has_a_placeholder_in_the_sessions_language(make_app: Callable[..., AppTest], pushd_url: str,
+                                                                 pushd: PushdClient, lang: str) -> None:
+    """Streamlit's own placeholders ("Choose an option", "Choose options") are English whatever the language."""
+    pushd.acknowledge(send(pushd, "Placeholder"))  # an actor, so the Users page offers its picker
+    add_user(pushd, "ulla", "viewer")
+    at = log_in(make_app(pushd_url, lang=lang), "admin", ADMIN_PASSWORD)
+    seen: dict[str, str] = {}
+
+    def collect() -> None:
+        seen.update({str(w.key): w.proto.placeholder for w in [*at.selectbox, *at.multiselect]})
+
+    for page in PAGES:
+        open_page(at, page)
+        collect()
+    open_page(at, "users")
+    for section in ("accounts", "tokens"):
+        at.segmented_control(key="users_section").set_value(section).run()
+        collect()
+    at.segmented_control(key="users_section").set_value("accounts").run()
+    at.selectbox(key="acc_pick").select("ulla").run()  # the edit form's role picker
+    collect()
+    assert set(seen) == SELECTS
+    assert {k: v for k, v in seen.items() if v not in PLACEHOLDERS[lang]} == {}
