@@ -34,16 +34,23 @@ PAGES = (
     ("users.py", "page_users", ":material/group:", "users"),
     ("settings.py", "page_settings", ":material/settings:", "settings"),
 )
+# Streamlit serves the default page at "/" only: its own url path does not answer when pasted. So no
+# real page is the default; the page at "/" is the login form before a login and a step to
+# /overview after it. Both navigations use this path for it, so a login made at "/" lands on the
+# overview. Every other path (each page's, and /login) answers in both, and a login lands on the page
+# whose path was asked for (pages are keyed by path).
+HOME = "home"
+LOGIN = "login"
 
 
 def login_page() -> None:
-    """Not signed in: the login page is the only page there is. It also answers, hidden, at every other
-    page's path, so a bookmarked or reloaded page shows the login form rather than "page not found",
-    and after the login the session lands on the page that was asked for (pages are keyed by path)."""
+    """Not signed in: the login form is the only page there is, at "/" and, hidden, at /login and at
+    every page's path, so a pasted, bookmarked or reloaded link shows it rather than "page not found"."""
     login = VIEWS / "login.py"
     st.navigation([
-        st.Page(login, title=t("page_login"), icon=":material/login:", url_path="login", default=True),
-        *(st.Page(login, title=t("page_login"), url_path=path, visibility="hidden") for *_, path in PAGES),
+        st.Page(login, title=t("page_login"), icon=":material/login:", url_path=HOME, default=True),
+        *(st.Page(login, title=t("page_login"), url_path=path, visibility="hidden")
+          for path in (LOGIN, *(p for *_, p in PAGES))),
     ]).run()
 
 
@@ -51,10 +58,19 @@ def signed_in_pages() -> None:
     data.begin_run()
     data.whoami()  # the role pushd enforces now; a refused token goes back to the login page
     data.snapshot()  # every page and the sidebar need it; this read also decides "reachable or not"
-    page = st.navigation([
+    pages = [
         st.Page(VIEWS / file, title=t("page_access" if key == "page_users" and auth.is_admin() else key), icon=icon,
-                url_path=path, default=(path == "overview"))
+                url_path=path)
         for file, key, icon, path in PAGES
+    ]
+
+    def to_overview() -> None:
+        st.switch_page(pages[0])
+
+    page = st.navigation([
+        *pages,
+        st.Page(to_overview, title=t("page_overview"), url_path=HOME, default=True, visibility="hidden"),
+        st.Page(to_overview, title=t("page_overview"), url_path=LOGIN, visibility="hidden"),
     ])
     if page.url_path != "users":
         access_panel.forget_secret()  # a new token's secret is shown once: leaving the page drops it
