@@ -70,7 +70,8 @@ def table(result: AlertPage, offset: int) -> list[int]:
                                              "columns": []}}
     if result.items:
         st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
-        st.dataframe(tables.alert_frame(result.items, t), hide_index=True, key=TABLE, on_select=on_tick,
+        st.dataframe(tables.severity_badges(tables.alert_frame(result.items, t), t("col_severity"), t),
+                     hide_index=True, key=TABLE, on_select=on_tick,
                      selection_mode="multi-row")
         st.caption(t("select_hint") if auth.can_act() else t("select_hint_view"))
     else:
@@ -111,7 +112,8 @@ def action_bar(selected: list[int]) -> None:
 def detail(alert: AlertDetail) -> None:
     """Fields, labels, annotations (http/https links clickable), history, and single-alert actions."""
     st.text(f"#{alert.id}  {alert.alertname}")
-    st.dataframe(tables.alert_frame([alert], t), hide_index=True, key="al_detail_row")
+    st.dataframe(tables.severity_badges(tables.alert_frame([alert], t), t("col_severity"), t), hide_index=True,
+                 key="al_detail_row")
     links = {t("col_link"): st.column_config.LinkColumn(t("col_link"))}  # filled only for http(s) values
     labels_col, ann_col = st.columns(2)
     with labels_col:

@@ -12,11 +12,20 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from shared.models import Alert, HistoryEntry, LogEntry
 
 Translate = Callable[[str], str]
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+# Severity cells as badges: a light tint with dark text of the same hue (contrast above 6:1). The dark
+# theme inverts tables with a hue-preserving filter (dashboard/theme.py), which turns these into dark
+# tints with light text, so one set of colours reads in both themes.
+SEVERITY_STYLE = {
+    "critical": "background-color: #fde2e1; color: #b42318",
+    "warning": "background-color: #fdefc8; color: #8a3a0b",
+    "info": "background-color: #dce8fd; color: #1d4ed8",
+}
 CSV_FIELDS = ("id", "status", "severity", "alertname", "instance", "summary", "starts_at", "ends_at",
               "last_seen", "count", "source", "labels", "annotations", "generator_url")
 
@@ -63,6 +72,13 @@ def alert_frame(alerts: Iterable[Alert], t: Translate) -> pd.DataFrame:
     columns = ["col_id", "col_status", "col_severity", "col_alertname", "col_instance", "col_summary",
                "col_starts_at", "col_last_seen", "col_count"]
     return pd.DataFrame(rows, columns=[t(c) for c in columns])
+
+
+def severity_badges(frame: pd.DataFrame, column: str, t: Translate) -> Styler:
+    """`frame` with its `column` of translated severities coloured as badges; st.dataframe draws a
+    Styler's cell colours on its grid (the values, and so the cells' text, are unchanged)."""
+    styles = {t(f"severity_{s}"): css for s, css in SEVERITY_STYLE.items()}
+    return frame.style.map(lambda value: styles.get(value, ""), subset=[column])
 
 
 def by_severity(alerts: Iterable[Alert]) -> list[Alert]:

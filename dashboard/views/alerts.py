@@ -25,10 +25,12 @@ def filters() -> tuple[AlertFilter, int, int]:
     switches, and a filter change goes back to page 1."""
     keep = {"persist_state": "session", "on_change": back_to_first_page}
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1.5])
+    # No "Select all" entry: three options need none, and Streamlit writes it in English only.
     statuses = c1.multiselect(t("filter_status"), STATUSES, default=["firing", "acknowledged"], key="al_status",
-                              placeholder=t("choose_many"),
+                              placeholder=t("choose_many"), select_all=False,
                               format_func=labeller({s: f"status_{s}" for s in STATUSES}), **keep)
-    severities = c2.multiselect(t("filter_severity"), SEVERITIES, key="al_severity", placeholder=t("choose_many"),
+    severities = c2.multiselect(t("filter_severity"), SEVERITIES, key="al_severity",
+                                placeholder=t("choose_many"), select_all=False,
                                 format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}), **keep)
     raw_labels = c3.text_input(t("filter_label"), key="al_labels", **keep)
     text = c4.text_input(t("filter_text"), key="al_q", max_chars=200, **keep)

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import aggregate, data
 from dashboard.alert_query import API_PAGE, AlertFilter
 from dashboard.session import t
-from dashboard.tables import local
+from dashboard.tables import local, severity_badges
 from dashboard.widgets import labeller, no_data
 from shared.models import AlertPage
 
@@ -34,7 +34,7 @@ def table(page: AlertPage, by: aggregate.GroupBy) -> None:
         t("col_last_seen"): local(g.last_seen),
         t("col_ids"): ", ".join(f"#{i}" for i in g.alert_ids[:MAX_IDS]) + (" …" if len(g.alert_ids) > MAX_IDS else ""),
     } for g in groups])
-    st.dataframe(frame, hide_index=True, key="inc_table")
+    st.dataframe(severity_badges(frame, t("col_worst"), t), hide_index=True, key="inc_table")
 
 
 st.title(t("page_incidents"))
@@ -43,7 +43,7 @@ by = left.segmented_control(t("group_by"), GROUPINGS, default="both", required=T
                             format_func=labeller({g: f"group_{g}" for g in GROUPINGS}),
                             persist_state="session") or "both"
 severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["critical"], key="inc_severity",
-                               placeholder=t("choose_many"),
+                               placeholder=t("choose_many"), select_all=False,
                                format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
                                persist_state="session")
 st.caption(t("incidents_caption", n=API_PAGE))

@@ -50,7 +50,8 @@ def pie_and_log(snap: Snapshot) -> None:
                          key="status_pie", theme=None)
     with log_col:
         st.subheader(t("event_log"))
-        st.dataframe(tables.log_frame(snap.events, t), hide_index=True, height=260, key="event_log")
+        st.dataframe(tables.severity_badges(tables.log_frame(snap.events, t), t("col_severity"), t), hide_index=True,
+                     height=260, key="event_log")
 
 
 def host(m: MetricSample) -> None:

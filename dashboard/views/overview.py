@@ -30,7 +30,8 @@ def render(snap: Snapshot) -> None:
     st.subheader(t("latest_firing"))
     firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")
     if firing:
-        st.dataframe(tables.alert_frame(firing[:20], t), hide_index=True, key="overview_firing")
+        st.dataframe(tables.severity_badges(tables.alert_frame(firing[:20], t), t("col_severity"), t), hide_index=True,
+                     key="overview_firing")
     else:
         st.success(t("no_firing"))
 

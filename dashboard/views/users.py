@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import access_panel, auth, data, people
 from dashboard.alert_query import page_bounds
 from dashboard.session import t
+from dashboard.tables import severity_badges
 from dashboard.widgets import labeller, no_data
 from shared.models import LogPage
 
@@ -53,7 +54,8 @@ def actions(names: list[str]) -> None:
         st.info(t("user_no_actions"))
     else:
         st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
-        st.dataframe(people.actions_frame(result.items, t), hide_index=True, key="users_actions")
+        st.dataframe(severity_badges(people.actions_frame(result.items, t), t("col_severity"), t), hide_index=True,
+                     key="users_actions")
 
 
 def activity() -> None:

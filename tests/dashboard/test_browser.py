@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 from shared.client import PushdClient
@@ -21,7 +25,7 @@ from tests.dashboard.conftest import ADMIN_PASSWORD
 from tests.servers import ADMIN_TOKEN, REPO, free_port, pushd_process
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "artifacts"
 pytestmark = [
@@ -124,5 +128,123 @@ def test_login_metrics_language_and_logout(tmp_path: Path) -> None:
                 expect(page.get_by_text("您已退出登录。")).to_be_visible(timeout=15_000)
                 expect(page.get_by_test_id("stForm")).to_be_visible()
                 expect(page.get_by_role("link", name="监控指标")).to_have_count(0)
+            finally:
+                browser.close()
+
+
+Pixel = tuple[int, int, int]
+PLACEHOLDERS = {"zh": ("请选择（可多选）", "请选择"), "en": ("Choose options", "Choose an option")}  # many, one
+PATHS = ("overview", "alerts", "incidents", "runbooks", "metrics", "users", "settings")
+
+
+def pixels(png: bytes) -> Counter[Pixel]:
+    """How many pixels of each colour the screenshot has."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return Counter({colour: n for n, colour in image.getcolors(image.width * image.height)})
+
+
+def share(counts: Counter[Pixel], wanted: Callable[[Pixel], bool]) -> int:
+    """How many pixels are `wanted`."""
+    return sum(n for px, n in counts.items() if wanted(px))
+
+
+def luminance(px: Pixel) -> float:
+    return 0.2126 * px[0] + 0.7152 * px[1] + 0.0722 * px[2]
+
+
+def no_page_not_found(page: Page) -> None:
+    wait_idle(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def choose(page: Page, path: str, option: str) -> None:
+    """Settings, the segmented-control option named `option` (a pattern, for either language), then `path`."""
+    page.locator('a[href$="/settings"]').click()
+    expect(page.locator("h1").first).to_have_text(re.compile("^(Settings|系统设置)$"), timeout=15_000)
+    wait_idle(page)
+    page.get_by_role("radio", name=re.compile(f"^({option})$")).click()
+    wait_idle(page)
+    page.locator(f'a[href$="/{path}"]').click()
+    wait_idle(page)
+
+
+def check_urls(page: Page, dash: str) -> None:
+    """Every page's URL answers when pasted, before the login (the login form) and after it (that page)."""
+    for path in ("", "login", *PATHS):
+        page.goto(f"{dash}/{path}")
+        expect(page.get_by_test_id("stForm")).to_be_visible(timeout=30_000)
+        no_page_not_found(page)
+    # "/" and /login lead to the overview, at its own URL.
+    for path, landing, title in (("overview", "overview", "Overview"), ("", "overview", "Overview"),
+                                 ("login", "overview", "Overview"), ("alerts", "alerts", "Alert center")):
+        page.goto(f"{dash}/{path}")
+        expect(page.get_by_test_id("stForm")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        log_in(page, "admin", ADMIN_PASSWORD)
+        expect(page.locator("h1").first).to_have_text(title, timeout=30_000)
+        no_page_not_found(page)
+        assert page.url == f"{dash}/{landing}"
+    page.locator('a[href$="/overview"]').click()
+    expect(page.locator("h1").first).to_have_text("Overview", timeout=15_000)
+    assert page.url == f"{dash}/overview"
+
+
+def dark_red(p: Pixel) -> bool:
+    return 40 <= p[0] <= 90 and p[0] - p[1] >= 15 and p[0] - p[2] >= 15
+
+
+def dark_amber(p: Pixel) -> bool:
+    return 30 <= p[0] <= 90 and p[0] > p[1] > p[2] + 15
+
+
+def light_red(p: Pixel) -> bool:
+    return p[0] >= 245 and 215 <= p[1] <= 235 and p[2] <= 235
+
+
+def light_amber(p: Pixel) -> bool:
+    return p[0] >= 245 and 230 <= p[1] <= 245 and p[2] <= 210
+
+
+def check_colours(page: Page, dark: bool) -> None:
+    """The alert table and a text field follow the theme; severity cells are tinted badges (two critical
+    rows and one warning row: thousands of pixels each)."""
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    page.wait_for_timeout(800)  # the grid draws its canvas after the element appears
+    shown = pixels(table.screenshot())
+    field = pixels(page.get_by_test_id("stTextInputRootElement").first.screenshot())
+    background, field_background = shown.most_common(1)[0][0], field.most_common(1)[0][0]
+    if dark:
+        assert luminance(background) < 40 and luminance(field_background) < 60, (background, field_background)
+        assert share(shown, dark_red) > 1000 and share(shown, dark_amber) > 500
+    else:
+        assert luminance(background) > 230 and luminance(field_background) > 230, (background, field_background)
+        assert share(shown, light_red) > 1000 and share(shown, light_amber) > 500
+
+
+def test_urls_themes_languages_and_severity_badges(tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60", "PUSHD_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with pushd_process(tmp_path / "pushd", **env) as (api, _):
+        with PushdClient(api, token=ADMIN_TOKEN) as c:
+            c.post_alerts([AlertIn(labels={"alertname": f"Badge{i}", "severity": severity, "instance": "db1"})
+                           for i, severity in enumerate(("critical", "critical", "warning", "info"))])
+        with streamlit_process(api) as dash, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1100})
+                check_urls(page, dash)
+                for lang, theme in (("en", "light"), ("en", "dark"), ("zh", "dark"), ("zh", "light")):
+                    choose(page, "alerts", {"en": "English", "zh": "中文"}[lang])
+                    choose(page, "alerts", {"light": "Light|浅色", "dark": "Dark|深色"}[theme])
+                    expect(page.locator("h1").first).to_have_text({"en": "Alert center", "zh": "告警中心"}[lang])
+                    check_colours(page, theme == "dark")
+                    # Streamlit's own placeholders are English; ours follow the language.
+                    many, one = PLACEHOLDERS[lang]
+                    expect(page.get_by_placeholder(many, exact=True)).to_have_count(1)  # severity (status has values)
+                    expect(page.get_by_placeholder(one, exact=True)).to_have_count(3)  # range, page size, detail
+                    if lang == "zh":
+                        expect(page.get_by_placeholder(re.compile("^Choose"))).to_have_count(0)
+                    page.screenshot(path=str(ARTIFACTS / f"dashboard-alerts-{lang}-{theme}.png"), full_page=True)
             finally:
                 browser.close()

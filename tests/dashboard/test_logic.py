@@ -160,3 +160,18 @@ def test_refusals_read_as_one_line() -> None:
     assert access.describe("user exists") == "user exists"
     assert access.describe([{"loc": ["body", "password"], "msg": "too short"}, {"msg": "bad role"}]) == \
         "too short; bad role"
+
+
+def test_severity_cells_are_coloured_badges_and_nothing_else() -> None:
+    def zh(key: str) -> str:
+        return translate(key, "zh")
+
+    frame = tables.alert_frame([make(1, severity="critical"), make(2, severity="warning"), make(3, severity="info")],
+                               zh)
+    styled = tables.severity_badges(frame, "级别", zh)
+    # (row, column) -> [(property, value)]: Streamlit computes the Styler this way to draw its cells
+    cells = styled._compute().ctx
+    column = list(frame.columns).index("级别")
+    assert {key[1] for key in cells} == {column}  # only the severity column
+    assert [dict(cells[(row, column)])["background-color"] for row in range(3)] == ["#fde2e1", "#fdefc8", "#dce8fd"]
+    assert styled.data.equals(frame)  # the text in the cells is unchanged
