@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.pushd.helpers import iso, webhook, webhook_alert
@@ -68,11 +69,31 @@ def test_v2_alert_resolves_by_itself_when_endsat_passes(client: TestClient) -> N
     assert history[-1]["action"] == "expired"
 
 
-def test_v2_refresh_keeps_it_firing(client: TestClient) -> None:
-    for _ in range(3):
-        client.post("/api/v2/alerts", json=[{"labels": {"alertname": "Kept"}, "endsAt": iso(1.5)}])
-        time.sleep(0.7)
-    a = by_name(client)["Kept"]
+class Clock:
+    """time.time() plus an offset the test moves forward: pushd reads time.time() to store endsAt
+    and to expire alerts, so a test can pass an endsAt without waiting for it (or racing it)."""
+
+    def __init__(self) -> None:
+        self.real, self.offset = time.time, 0.0
+
+    def __call__(self) -> float:
+        return self.real() + self.offset
+
+
+def test_v2_refresh_keeps_it_firing(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(time, "time", clock)
+    first = iso(60)
+    client.post("/api/v2/alerts", json=[{"labels": {"alertname": "Kept"}, "endsAt": first},
+                                        {"labels": {"alertname": "Dropped"}, "endsAt": first}])
+    for _ in range(2):
+        client.post("/api/v2/alerts", json=[{"labels": {"alertname": "Kept"}, "endsAt": iso(120)}])
+    clock.offset = 90  # past the first endsAt, before the refreshed one
+    deadline = time.monotonic() + 10  # pushd checks for expiries every second
+    while by_name(client)["Dropped"]["status"] != "resolved":  # sent once: it expires
+        assert time.monotonic() < deadline, "the alert sent once did not expire"
+        time.sleep(0.05)
+    a = by_name(client)["Kept"]  # the same expiry pass saw it: the refreshes moved its end
     assert (a["status"], a["count"]) == ("firing", 3)
     # An expiry between two sends would show as expired + reopened: each refresh must have held.
     assert [h["action"] for h in client.get(f"/api/v1/alerts/{a['id']}").json()["history"]] == ["created"]

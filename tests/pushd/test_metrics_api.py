@@ -21,9 +21,10 @@ def test_latest_is_this_host(client: TestClient) -> None:
 def test_history_grows_downsamples_and_survives_restart(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, sample_seconds=0.1)
     with TestClient(headers=AUTH, app=create_app(settings)) as client:
-        time.sleep(1.2)
-        points = client.get("/api/v1/metrics/history", params={"minutes": 5}).json()
-        assert len(points) >= 8
+        deadline = time.monotonic() + 20  # 8 samples take 0.8 s; a busy machine gets longer
+        while len(points := client.get("/api/v1/metrics/history", params={"minutes": 5}).json()) < 8:
+            assert time.monotonic() < deadline, f"{len(points)} samples after 20 s"
+            time.sleep(0.05)
         assert [p["ts"] for p in points] == sorted(p["ts"] for p in points)
         few = client.get("/api/v1/metrics/history", params={"minutes": 5, "max_points": 3}).json()
         assert 2 <= len(few) <= 4
