@@ -124,8 +124,9 @@ def test_odd_but_valid_json_is_a_4xx_not_a_500(client: TestClient) -> None:
     assert client.get(f"/api/v1/alerts/{alert_id}").json()["status"] == "firing"
     assert client.get("/api/v1/alerts/99999999999999999999").status_code == 422
     assert client.get("/api/v1/alerts", params={"offset": 10**20}).status_code == 422
-    assert client.post("/api/v1/alerts", content=b"[" * 100_000, headers={"content-type": "application/json"}
-                       ).status_code in (400, 422)
+    r = client.post("/api/v1/alerts", content=b"[" * 100_000, headers={"content-type": "application/json"})
+    assert r.status_code == 422  # too deep to parse: refused as invalid JSON, like any other
+    assert [d["type"] for d in r.json()["detail"]] == ["json_invalid"]
     assert alerts(client)["total"] == 1
 
 
@@ -155,4 +156,6 @@ def test_times_that_do_not_exist_in_utc_are_refused_and_nothing_breaks(client: T
     assert r.status_code == 200
     assert client.get("/api/v1/alerts").status_code == 200
     assert client.get("/api/v1/snapshot").status_code == 200
-    assert client.get("/api/v1/alerts", params={"since": year_10000}).status_code in (200, 422)
+    # As a filter bound the same time is fine (it need not be stored): nothing was seen after it.
+    r = client.get("/api/v1/alerts", params={"since": year_10000})
+    assert (r.status_code, r.json()) == (200, {"items": [], "total": 0})
