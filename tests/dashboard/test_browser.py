@@ -83,7 +83,10 @@ def test_login_metrics_language_and_logout(tmp_path: Path) -> None:
         with PushdClient(api, token=ADMIN_TOKEN) as c:
             c.post_alerts([AlertIn(labels={"alertname": f"Browser{i}", "severity": "critical"},
                                    annotations={"summary": "<b>not bold</b>"}) for i in range(3)])
-        time.sleep(2)  # a few host samples, so the trend lines have points
+            deadline = time.monotonic() + 20  # a few host samples (one a second), so the trend lines have points
+            while len(c.metrics_history(5)) < 3:
+                assert time.monotonic() < deadline, "pushd took no 3 host samples in 20 s"
+                time.sleep(0.1)
         with streamlit_process(api) as dash, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
@@ -205,21 +208,26 @@ def light_amber(p: Pixel) -> bool:
     return p[0] >= 245 and 230 <= p[1] <= 245 and p[2] <= 210
 
 
-def check_colours(page: Page, dark: bool) -> None:
+def colours_right(page: Page, dark: bool) -> bool:
     """The alert table and a text field follow the theme; severity cells are tinted badges (two critical
     rows and one warning row: thousands of pixels each)."""
-    table = page.get_by_test_id("stDataFrame").first
-    expect(table).to_be_visible()
-    page.wait_for_timeout(800)  # the grid draws its canvas after the element appears
-    shown = pixels(table.screenshot())
+    shown = pixels(page.get_by_test_id("stDataFrame").first.screenshot())
     field = pixels(page.get_by_test_id("stTextInputRootElement").first.screenshot())
     background, field_background = shown.most_common(1)[0][0], field.most_common(1)[0][0]
     if dark:
-        assert luminance(background) < 40 and luminance(field_background) < 60, (background, field_background)
-        assert share(shown, dark_red) > 1000 and share(shown, dark_amber) > 500
-    else:
-        assert luminance(background) > 230 and luminance(field_background) > 230, (background, field_background)
-        assert share(shown, light_red) > 1000 and share(shown, light_amber) > 500
+        return (luminance(background) < 40 and luminance(field_background) < 60
+                and share(shown, dark_red) > 1000 and share(shown, dark_amber) > 500)
+    return (luminance(background) > 230 and luminance(field_background) > 230
+            and share(shown, light_red) > 1000 and share(shown, light_amber) > 500)
+
+
+def check_colours(page: Page, dark: bool) -> None:
+    """Until the grid has drawn its canvas in the theme's colours, for at most 15 s."""
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    deadline = time.monotonic() + 15
+    while not colours_right(page, dark):
+        assert time.monotonic() < deadline, f"the table's colours do not follow the {'dark' if dark else 'light'} theme"
+        page.wait_for_timeout(200)
 
 
 def test_urls_themes_languages_and_severity_badges(tmp_path: Path) -> None:
