@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from shared.client import PushdClient
 from shared.models import AlertIn
@@ -137,6 +137,9 @@ def test_login_metrics_language_and_logout(tmp_path: Path) -> None:
 
 Pixel = tuple[int, int, int]
 PLACEHOLDERS = {"zh": ("请选择（可多选）", "请选择"), "en": ("Choose options", "Choose an option")}  # many, one
+LANGUAGE = {"en": "English", "zh": "中文"}  # the options' names in Settings
+THEME = {"light": "Light|浅色", "dark": "Dark|深色"}  # named in the session's language
+ALERT_CENTER = {"en": "Alert center", "zh": "告警中心"}
 PATHS = ("overview", "alerts", "incidents", "runbooks", "metrics", "users", "settings")
 
 
@@ -160,13 +163,14 @@ def no_page_not_found(page: Page) -> None:
     expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
-def choose(page: Page, path: str, option: str) -> None:
-    """Settings, the segmented-control option named `option` (a pattern, for either language), then `path`."""
+def choose(page: Page, path: str, *options: str) -> None:
+    """On Settings, the segmented-control options named `options` (patterns, for either language); then `path`."""
     page.locator('a[href$="/settings"]').click()
     expect(page.locator("h1").first).to_have_text(re.compile("^(Settings|系统设置)$"), timeout=15_000)
     wait_idle(page)
-    page.get_by_role("radio", name=re.compile(f"^({option})$")).click()
-    wait_idle(page)
+    for option in options:
+        page.get_by_role("radio", name=re.compile(f"^({option})$")).click()
+        wait_idle(page)
     page.locator(f'a[href$="/{path}"]').click()
     wait_idle(page)
 
@@ -230,29 +234,52 @@ def check_colours(page: Page, dark: bool) -> None:
         page.wait_for_timeout(200)
 
 
-def test_urls_themes_languages_and_severity_badges(tmp_path: Path) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
+    """pushd with two critical alerts, a warning and an info, the dashboard in front of it, and a
+    browser: shared by the tests below, which only read."""
     env = {"PUSHD_HOST_RULES_ENABLED": "false", "PUSHD_SAMPLE_SECONDS": "60", "PUSHD_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    with pushd_process(tmp_path / "pushd", **env) as (api, _):
+    with pushd_process(tmp_path_factory.mktemp("served") / "pushd", **env) as (api, _):
         with PushdClient(api, token=ADMIN_TOKEN) as c:
             c.post_alerts([AlertIn(labels={"alertname": f"Badge{i}", "severity": severity, "instance": "db1"})
                            for i, severity in enumerate(("critical", "critical", "warning", "info"))])
         with streamlit_process(api) as dash, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1100})
-                check_urls(page, dash)
-                for lang, theme in (("en", "light"), ("en", "dark"), ("zh", "dark"), ("zh", "light")):
-                    choose(page, "alerts", {"en": "English", "zh": "中文"}[lang])
-                    choose(page, "alerts", {"light": "Light|浅色", "dark": "Dark|深色"}[theme])
-                    expect(page.locator("h1").first).to_have_text({"en": "Alert center", "zh": "告警中心"}[lang])
-                    check_colours(page, theme == "dark")
-                    # Streamlit's own placeholders are English; ours follow the language.
-                    many, one = PLACEHOLDERS[lang]
-                    expect(page.get_by_placeholder(many, exact=True)).to_have_count(1)  # severity (status has values)
-                    expect(page.get_by_placeholder(one, exact=True)).to_have_count(3)  # range, page size, detail
-                    if lang == "zh":
-                        expect(page.get_by_placeholder(re.compile("^Choose"))).to_have_count(0)
-                    page.screenshot(path=str(ARTIFACTS / f"dashboard-alerts-{lang}-{theme}.png"), full_page=True)
+                yield dash, browser
             finally:
                 browser.close()
+
+
+def test_every_page_url_answers_when_pasted(served: tuple[str, Browser]) -> None:
+    dash, browser = served
+    page = browser.new_page(viewport={"width": 1440, "height": 1100})
+    try:
+        check_urls(page, dash)
+    finally:
+        page.close()
+
+
+def test_themes_languages_and_severity_badges(served: tuple[str, Browser]) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    dash, browser = served
+    page = browser.new_page(viewport={"width": 1440, "height": 1100})
+    try:
+        page.goto(f"{dash}/alerts")
+        expect(page.get_by_test_id("stForm")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        log_in(page, "admin", ADMIN_PASSWORD)
+        expect(page.locator("h1").first).to_have_text("Alert center", timeout=30_000)
+        for lang, theme in (("en", "light"), ("en", "dark"), ("zh", "dark"), ("zh", "light")):
+            choose(page, "alerts", LANGUAGE[lang], THEME[theme])
+            expect(page.locator("h1").first).to_have_text(ALERT_CENTER[lang])
+            check_colours(page, theme == "dark")
+            # Streamlit's own placeholders are English; ours follow the language.
+            many, one = PLACEHOLDERS[lang]
+            expect(page.get_by_placeholder(many, exact=True)).to_have_count(1)  # severity (status has values)
+            expect(page.get_by_placeholder(one, exact=True)).to_have_count(3)  # range, page size, detail
+            if lang == "zh":
+                expect(page.get_by_placeholder(re.compile("^Choose"))).to_have_count(0)
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-alerts-{lang}-{theme}.png"), full_page=True)
+    finally:
+        page.close()
