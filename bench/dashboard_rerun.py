@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,6 +101,14 @@ def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else xs[0]
 
 
+def dashboard_version() -> dict[str, Any]:
+    """Which dashboard was measured (always the work tree's): HEAD and its uncommitted dashboard files."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return {"measured": f"work tree at {git('rev-parse', '--short', 'HEAD')}",
+            "uncommitted": git("status", "--porcelain", "--", "dashboard", "shared").splitlines()}
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -116,6 +125,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     pages: dict[str, Any] = {}
+    dashboard = dashboard_version()  # before the runs: the work tree may change meanwhile
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as data_dir, \
             pushd(Path(data_dir), login=True) as (url, _):
         t0 = time.perf_counter()
@@ -135,8 +145,8 @@ def main() -> None:
             row = (statistics.median(warm), p95(warm), statistics.median(cold), p95(cold))
             pages[page] = dict(zip(("warm_p50_ms", "warm_p95_ms", "cold_p50_ms", "cold_p95_ms"), row, strict=True))
             print(f"{page:<10}" + "".join(f"{v:10.1f}" for v in row))
-    path = write_results("dashboard_rerun", {"alerts": total, "runs": args.runs, "signed_in_as": "admin",
-                                             "target_p95_ms": 300, "pages": pages})
+    path = write_results("dashboard_rerun", {"dashboard": dashboard, "alerts": total, "runs": args.runs,
+                                             "signed_in_as": "admin", "target_p95_ms": 300, "pages": pages})
     print(f"results: {path}")
 
 
