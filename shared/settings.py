@@ -99,6 +99,10 @@ class DashboardSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
+    # Where Streamlit serves the dashboard. The Procfile passes them to `streamlit run` with the same
+    # defaults (shell `${DASHBOARD_PORT:-8501}`), since Streamlit reads its own flags, not this class.
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(8501, ge=1, le=65535)
     pushd_url: str = "http://127.0.0.1:8000"
     dashboard_refresh_seconds: float = Field(5.0, ge=0)
     dashboard_language: Literal["zh", "en"] = "zh"
