@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
+
+from shared.models import METRIC_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +24,7 @@ log = logging.getLogger(__name__)
 class HostSampler:
     def __init__(self, disk_path: Path) -> None:
         self.disk_path = disk_path
-        self._last: dict[str, float] = {
-            "cpu_percent": 0.0, "memory_percent": 0.0, "swap_percent": 0.0, "disk_percent": 0.0,
-            "load1": 0.0, "load5": 0.0, "load15": 0.0, "net_in_bps": 0.0, "net_out_bps": 0.0,
-        }
+        self._last: dict[str, float] = dict.fromkeys(METRIC_FIELDS, 0.0)
         self._net: tuple[float, int, int] | None = None
         psutil.cpu_percent(interval=None)
         self._read_net()
@@ -39,9 +39,10 @@ class HostSampler:
         # Counters can wrap or reset (interface re-created): a negative rate is reported as 0.
         return max(0.0, (io.bytes_recv - prev[1]) / dt), max(0.0, (io.bytes_sent - prev[2]) / dt)
 
-    def sample(self) -> dict[str, float]:
-        """One reading of every field; blocking, so call it from a thread."""
-        readings = {
+    def readings(self) -> dict[str, Callable[[], dict[str, float]]]:
+        """How each field of METRIC_FIELDS (shared.models) is read, by group; between them they give
+        every field (tests/pushd/test_metrics_api.py checks it)."""
+        return {
             "cpu_percent": lambda: {"cpu_percent": psutil.cpu_percent(interval=None)},
             "memory": lambda: {"memory_percent": psutil.virtual_memory().percent},
             "swap": lambda: {"swap_percent": psutil.swap_memory().percent},
@@ -49,9 +50,12 @@ class HostSampler:
             "load": lambda: dict(zip(("load1", "load5", "load15"), os.getloadavg(), strict=True)),
             "net": lambda: dict(zip(("net_in_bps", "net_out_bps"), self._read_net(), strict=True)),
         }
-        for name, read in readings.items():
+
+    def sample(self) -> dict[str, float]:
+        """One reading of every field of METRIC_FIELDS, with its time; blocking, so call it from a thread."""
+        for name, read in self.readings().items():
             try:
                 self._last.update(read())
             except (OSError, RuntimeError) as exc:
                 log.warning("host reading %s failed, keeping its last value: %s", name, exc)
-        return {"ts": time.time(), **{k: round(float(v), 2) for k, v in self._last.items()}}
+        return {"ts": time.time(), **{k: round(float(self._last[k]), 2) for k in METRIC_FIELDS}}

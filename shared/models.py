@@ -185,7 +185,8 @@ class Transition(BaseModel):
 
 
 class MetricSample(BaseModel):
-    """One psutil reading of the host pushd runs on."""
+    """One psutil reading of the host pushd runs on. The one list of the sample's fields: the sampler
+    (pushd/host.py) fills METRIC_FIELDS, and the store's table and queries are generated from it."""
 
     ts: datetime
     cpu_percent: float
@@ -197,6 +198,10 @@ class MetricSample(BaseModel):
     load15: float
     net_in_bps: float
     net_out_bps: float
+
+
+# The measured fields of a sample, in order: every field of MetricSample but its time.
+METRIC_FIELDS: tuple[str, ...] = tuple(name for name in MetricSample.model_fields if name != "ts")
 
 
 class Counts(BaseModel):

@@ -34,18 +34,7 @@ CREATE TABLE IF NOT EXISTS alert_history (
 );
 CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id, id);
 
-CREATE TABLE IF NOT EXISTS metrics (
-    ts             REAL PRIMARY KEY,
-    cpu_percent    REAL NOT NULL,
-    memory_percent REAL NOT NULL,
-    swap_percent   REAL NOT NULL,
-    disk_percent   REAL NOT NULL,
-    load1          REAL NOT NULL,
-    load5          REAL NOT NULL,
-    load15         REAL NOT NULL,
-    net_in_bps     REAL NOT NULL,
-    net_out_bps    REAL NOT NULL
-) WITHOUT ROWID;
+-- Host samples: the `metrics` table is generated from shared.models.METRIC_FIELDS (sqlite_store.py).
 
 -- Access control. Passwords are scrypt hashes; token secrets are stored only as SHA-256 hashes.
 CREATE TABLE IF NOT EXISTS users (

@@ -12,12 +12,13 @@ import orjson
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
+from shared.models import METRIC_FIELDS
 
-SCHEMA = (Path(__file__).with_name("schema.sql")).read_text()
-METRIC_FIELDS = (
-    "cpu_percent", "memory_percent", "swap_percent", "disk_percent",
-    "load1", "load5", "load15", "net_in_bps", "net_out_bps",
-)
+# The host samples' table, generated from the one list of their fields.
+METRICS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS metrics (ts REAL PRIMARY KEY, "
+    + ", ".join(f"{f} REAL NOT NULL" for f in METRIC_FIELDS) + ") WITHOUT ROWID;")
+SCHEMA = (Path(__file__).with_name("schema.sql")).read_text() + "\n" + METRICS_TABLE
 ALERT_COLUMNS = (
     "id, fingerprint, alertname, status, severity, labels, annotations, starts_at, ends_at, "
     "last_seen, count, generator_url, source"
@@ -351,19 +352,22 @@ class SQLiteStore:
         await self.db.write(job)
 
     async def metrics_since(self, since: float, max_points: int) -> list[dict[str, float]]:
-        """Points since `since`, averaged into at most `max_points` buckets when there are more."""
+        """Points since `since`, averaged into at most `max_points` buckets when there are more. The
+        buckets split [first, last] evenly; the newest sample, at `last`, goes into the last one."""
         avgs = ", ".join(f"avg({f}) AS {f}" for f in METRIC_FIELDS)
 
         def job(conn: sqlite3.Connection) -> list[dict[str, float]]:
             n, first, last = conn.execute(
                 "SELECT count(*), min(ts), max(ts) FROM metrics WHERE ts >= ?", (since,)).fetchone()
             if n <= max_points:
-                rows = conn.execute("SELECT * FROM metrics WHERE ts >= ? ORDER BY ts", (since,))
+                rows = conn.execute(f"SELECT ts, {', '.join(METRIC_FIELDS)} FROM metrics WHERE ts >= ? ORDER BY ts",
+                                    (since,))
             else:
-                width = (last - first) / max_points or 1.0
+                width = (last - first) / max_points  # > 0: n > max_points >= 1 distinct times
                 rows = conn.execute(
                     f"SELECT max(ts) AS ts, {avgs} FROM metrics WHERE ts >= ?"
-                    " GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY ts", (since, first, width))
+                    " GROUP BY min(CAST((ts - ?) / ? AS INTEGER), ?) ORDER BY ts",
+                    (since, first, width, max_points - 1))
             return [dict(r) for r in rows]
         return await self.db.read(job)
 
