@@ -39,20 +39,25 @@ FIRST_SAMPLE_DELAY = 0.25
 
 
 async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
+    """Everything one pushd holds, or nothing: a failure after the store opened closes it again."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(settings.db_path, settings.sqlite_synchronous, settings.sqlite_busy_timeout,
                         settings.write_queue_max)
     await store.open()
-    hub = Hub(settings.ws_queue_size, settings.ws_queue_bytes, on_drop=telemetry.slow_dropped.inc,
-              on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
-    rules = HostRules(default_rules(settings), settings.alert_for_seconds)
-    rules.restore(await store.statuses_of(list(rules.fingerprints())))
-    # Trend charts are full right after a restart: reload the recent window from the store.
-    window = settings.ws_trend_points * settings.sample_seconds
-    recent = await store.metrics_since(time.time() - window, settings.ws_trend_points)
-    sampler = await asyncio.to_thread(HostSampler, settings.data_dir)
-    access = AuthService(store.access, settings)
-    await access.bootstrap()
+    try:
+        hub = Hub(settings.ws_queue_size, settings.ws_queue_bytes, on_drop=telemetry.slow_dropped.inc,
+                  on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
+        rules = HostRules(default_rules(settings), settings.alert_for_seconds)
+        rules.restore(await store.statuses_of(list(rules.fingerprints())))
+        # Trend charts are full right after a restart: reload the recent window from the store.
+        window = settings.ws_trend_points * settings.sample_seconds
+        recent = await store.metrics_since(time.time() - window, settings.ws_trend_points)
+        sampler = await asyncio.to_thread(HostSampler, settings.data_dir)
+        access = AuthService(store.access, settings)
+        await access.bootstrap()
+    except BaseException:
+        await store.close()
+        raise
     return State(
         settings=settings, store=store, hub=hub, telemetry=telemetry,
         alerts=AlertService(store, hub, telemetry, settings.ws_recent_alerts), auth=access,
@@ -67,19 +72,21 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Startup completes or undoes what it did: from here on, whatever fails closes the store.
         state = await _open_state(settings, telemetry)
-        app.state.pushd = state
-        await asyncio.sleep(FIRST_SAMPLE_DELAY)
-        await tasks.sample_host(state)
-        running = tasks.start(state)
-        log.info("pushd %s ready, data in %s", __version__, settings.data_dir.resolve())
+        running: list[asyncio.Task] = []
         try:
+            app.state.pushd = state
+            await asyncio.sleep(FIRST_SAMPLE_DELAY)
+            await tasks.sample_host(state)
+            running = tasks.start(state)
+            log.info("pushd %s ready, data in %s", __version__, settings.data_dir.resolve())
             yield
         finally:
             for t in running:
                 t.cancel()
             await asyncio.gather(*running, return_exceptions=True)
-            await state.store.close()
+            await state.store.close()  # joins threads, in a thread: the loop goes on
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")

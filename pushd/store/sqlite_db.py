@@ -95,17 +95,30 @@ class Database:
         self._reader_conns: list[sqlite3.Connection] = []
         self._readers = concurrent.futures.ThreadPoolExecutor(readers, thread_name_prefix="sqlite-read")
 
-    def start(self, schema: str) -> None:
+    def start(self, schema: str, upgrade: Callable[[sqlite3.Connection], None] | None = None) -> None:
+        """Open the file, bring it to `schema`, start the writer. `upgrade(conn)` then does what the
+        schema's IF NOT EXISTS cannot for a database of an earlier version (a column added to an
+        existing table); each runs in one transaction. On failure nothing is left open."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(self.path, self.synchronous, self.busy_timeout)
-        # Only pushd's user may read it: it holds password and token hashes (SQLite gives its -wal
-        # and -shm files the same mode).
-        self.path.chmod(0o600)
-        conn.executescript(schema)
+        try:
+            # Only pushd's user may read it: it holds password and token hashes (SQLite gives its -wal
+            # and -shm files the same mode).
+            self.path.chmod(0o600)
+            conn.executescript(f"BEGIN IMMEDIATE;\n{schema};\nCOMMIT;")
+            if upgrade is not None:
+                conn.execute("BEGIN IMMEDIATE")
+                upgrade(conn)
+                conn.execute("COMMIT")
+        except BaseException:
+            conn.close()  # rolls back what is not committed
+            raise
         self._writer = threading.Thread(target=self._write_loop, args=(conn,), name="sqlite-writer", daemon=True)
         self._writer.start()
 
     def stop(self) -> None:
+        """Stop the writer after the writes queued before, and the readers. Blocking (it joins
+        threads): async code calls it in a thread."""
         if self._writer is not None:
             self._jobs.put(_STOP)
             self._writer.join()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import string
 from pathlib import Path
@@ -200,10 +201,11 @@ class SQLiteStore:
         self.access = SQLiteAccessStore(self.db)
 
     async def open(self) -> None:
-        self.db.start(SCHEMA)
+        await asyncio.to_thread(self.db.start, SCHEMA)
 
     async def close(self) -> None:
-        self.db.stop()
+        """Stops the writer and reader threads; joining them blocks, so it runs in a thread, not on the loop."""
+        await asyncio.to_thread(self.db.stop)
 
     # --- writes ---------------------------------------------------------------------------------
     async def ingest(self, alerts: list[NewAlert], source: str, actor: str, now: float) -> list[Change]:
