@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Literal
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from pushd.store import NewAlert
 from shared.fingerprint import fingerprint
-from shared.models import AlertIn, AlertTime, BoundedAlert, LabelSet, severity_from_labels
+from shared.models import AlertIn, AlertTime, BoundedAlert, LabelSet, Status, severity_from_labels
 
 # Go's zero time, which Alertmanager sends as the endsAt of firing alerts.
 _UNIX_EPOCH_YEAR = 1970
@@ -71,15 +72,22 @@ V2_BODY: TypeAdapter[list[PostableAlert]] = TypeAdapter(list[PostableAlert])
 V2_ALERT: TypeAdapter[PostableAlert] = TypeAdapter(PostableAlert)
 
 
-def from_native(a: AlertIn) -> NewAlert:
+def from_native(a: AlertIn, now: float | None = None) -> NewAlert:
+    """`endsAt` means what it means on /api/v2/alerts (from_postable): when the alert resolves. A
+    firing alert whose endsAt is past is stored resolved then; one whose endsAt is ahead resolves by
+    itself then unless sent again. Without endsAt, a firing alert stays firing until resolved."""
+    now = time.time() if now is None else now
+    ends = epoch(a.endsAt)
+    resolved = a.status is Status.resolved or (ends is not None and ends <= now)
     return NewAlert(
         fingerprint=fingerprint(a.labels),
         labels=a.labels,
         annotations=a.annotations,
         severity=(a.severity or severity_from_labels(a.labels)).value,
-        status=a.status.value,
+        status="resolved" if resolved else "firing",
         starts_at=epoch(a.startsAt),
-        ends_at=epoch(a.endsAt),
+        ends_at=ends if resolved else None,
+        expires_at=None if resolved else ends,
         generator_url=a.generatorURL,
     )
 

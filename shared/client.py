@@ -149,20 +149,26 @@ class PushdClient:
         severity: Iterable[str] = (),
         labels: dict[str, str] | None = None,
         q: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        seen_since: datetime | None = None,
+        started_before: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> AlertPage:
+        """`seen_since`: last seen at or after; `started_before`: started before. `since` and `until`
+        are their old names, still taken."""
+        seen_since, started_before = seen_since or since, started_before or until
         params: list[tuple[str, str | int]] = [("limit", limit), ("offset", offset)]
         params += [("status", s) for s in status] + [("severity", s) for s in severity]
         params += [("label", f"{k}={v}") for k, v in (labels or {}).items()]
         if q:
             params.append(("q", q))
-        if since:
-            params.append(("since", since.isoformat()))
-        if until:
-            params.append(("until", until.isoformat()))
+        if seen_since:
+            params.append(("seen_since", seen_since.isoformat()))
+        if started_before:
+            params.append(("started_before", started_before.isoformat()))
         return self._get(AlertPage, "GET", "/api/v1/alerts", params=params)
 
     def get_alert(self, alert_id: int) -> AlertDetail:

@@ -31,17 +31,22 @@ async def list_alerts(
     status: Annotated[list[Status], Query(description="repeatable")] = [],  # noqa: B006 - FastAPI copies it
     severity: Annotated[list[Severity], Query(description="repeatable")] = [],  # noqa: B006
     label: Annotated[list[LabelFilter], Query(description="name=value, repeatable")] = [],  # noqa: B006
-    q: Annotated[str | None, Query(max_length=200, description="free text in names, labels, annotations")] = None,
-    since: Annotated[Timestamp | None, Query(description="last seen at or after")] = None,
-    until: Annotated[Timestamp | None, Query(description="started at or before")] = None,
+    q: Annotated[str | None, Query(max_length=200, description=(
+        "text in the values of the labels (the alert name among them) and annotations, in any case"))] = None,
+    seen_since: Annotated[Timestamp | None, Query(description="last seen at or after")] = None,
+    started_before: Annotated[Timestamp | None, Query(description="started before")] = None,
+    since: Annotated[Timestamp | None, Query(deprecated=True, description="the old name of seen_since")] = None,
+    until: Annotated[Timestamp | None, Query(deprecated=True, description="the old name of started_before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> AlertPage:
-    """Newest first (by when pushd first saw the alert), paged; rows carry no history."""
+    """Newest first (by when pushd first saw the alert), paged; rows carry no history. Each time
+    filter is named after the field it filters; `since` and `until` are their old names."""
+    seen_since, started_before = seen_since or since, started_before or until
     query = AlertQuery(
         statuses=[s.value for s in status], severities=[s.value for s in severity], labels=parse_labels(label),
-        text=q or None, since=since.timestamp() if since else None, until=until.timestamp() if until else None,
-        limit=limit, offset=offset)
+        text=q or None, seen_since=seen_since.timestamp() if seen_since else None,
+        started_before=started_before.timestamp() if started_before else None, limit=limit, offset=offset)
     items, total = await state.store.list_alerts(query)
     return AlertPage(items=[Alert.model_validate(i) for i in items], total=total)
 

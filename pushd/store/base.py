@@ -87,12 +87,15 @@ class Change:
 
 @dataclass(slots=True)
 class AlertQuery:
+    """Filters of a list of alerts; each is named after the field it filters. `text` is found in the
+    values of the labels (the alert name among them) and annotations, in any case."""
+
     statuses: list[str] = field(default_factory=list)
     severities: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     text: str | None = None
-    since: float | None = None
-    until: float | None = None
+    seen_since: float | None = None  # last_seen at or after
+    started_before: float | None = None  # starts_at before
     limit: int = 50
     offset: int = 0
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import string
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,27 @@ TRANSITIONS = {
     "acknowledge": ({"firing"}, "acknowledged"),
     "resolve": ({"firing", "acknowledged"}, "resolved"),
 }
+
+
+def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
+    """An alert's row of the `alert_text` index: the values of its labels and annotations in lower case,
+    joined by a character that a value's own becomes a space for, so that no match spans two values."""
+    values = (*labels.values(), *annotations.values())
+    return _SEPARATOR.join(v.replace(_SEPARATOR, " ") for v in values).lower()
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a database of an earlier pushd to SCHEMA where CREATE ... IF NOT EXISTS cannot (after it,
+    in one transaction): fill the search index. A `metrics` table whose columns are not the sample's
+    fields is refused by name: that change needs its migration here."""
+    if conn.execute("SELECT 1 FROM alert_text LIMIT 1").fetchone() is None:
+        conn.executemany("INSERT INTO alert_text (rowid, body) VALUES (?, ?)", (
+            (r["id"], search_text(orjson.loads(r["labels"]), orjson.loads(r["annotations"])))
+            for r in conn.execute("SELECT id, labels, annotations FROM alerts")))
+    metrics = {r["name"] for r in conn.execute("PRAGMA table_info(metrics)")}
+    if metrics != {"ts", *METRIC_FIELDS}:
+        raise RuntimeError(f"the metrics table has the columns {sorted(metrics)}, the host sample the fields "
+                           f"{sorted(METRIC_FIELDS)}: write their migration in pushd/store/sqlite_store.py upgrade()")
 
 
 def raw_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -76,7 +96,9 @@ _UPDATE = (
     " last_seen = ?, count = ?, generator_url = ? WHERE id = ?")
 _TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_TEXT_INSERT = "INSERT INTO alert_text (rowid, body) VALUES (?, ?)"
+_TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE rowid = ?"
+_SEPARATOR = "\x1f"  # between the values of an alert in the alert_text index
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
@@ -116,6 +138,8 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
     updates: list[tuple] = []
     touches: list[tuple] = []
     history: list[tuple] = []
+    new_texts: list[tuple] = []
+    texts: list[tuple] = []
     changes: list[Change] = []
     for a in alerts:
         old = known.get(a.fingerprint)
@@ -133,6 +157,7 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
             inserts.append((alert["id"], a.fingerprint, alert["alertname"], a.status, a.severity,
                             orjson.dumps(a.labels).decode(), annotations, alert["starts_at"], alert["ends_at"],
                             a.expires_at, now, a.generator_url, source))
+            new_texts.append((alert["id"], search_text(a.labels, a.annotations)))
             event = "created"
         elif a.status == "resolved" and old["status"] == "resolved":
             touches.append((now, old["id"]))  # a resolved notice repeated: only "last heard of" changes
@@ -156,11 +181,15 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
                 expires_at = None
             updates.append((alert["status"], a.severity, annotations, alert["starts_at"], alert["ends_at"],
                             expires_at, now, alert["count"], alert["generator_url"], alert["id"]))
+            before = old["annotations"]  # stored JSON, or the dict of an earlier alert of the batch
+            if before != (annotations if isinstance(before, str) else a.annotations):
+                texts.append((search_text(a.labels, a.annotations), alert["id"]))
         if event != "repeated":
             history.append((alert["id"], now, event, alert["status"], actor, None))
         known[a.fingerprint] = alert  # a later alert of the same batch builds on this one
         changes.append(Change(event, alert, event != "repeated" or _resent_changed(old, alert, annotations)))
-    for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history)):
+    for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history),
+                      (_TEXT_INSERT, new_texts), (_TEXT_UPDATE, texts)):
         if rows:
             conn.executemany(sql, rows)
     return changes
@@ -179,17 +208,26 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
         clauses.append("json_extract(labels, ?) IS ?")
         args += [f'$."{name}"', value]
     if q.text:
-        # SQLite's lower() folds ASCII letters only; fold the query the same way, so that "É" still
-        # finds "É" (a full Unicode lower() would make it "é", which SQLite never produces).
-        clauses.append("instr(lower(alertname || ' ' || labels || ' ' || annotations), ?) > 0")
-        args.append(q.text.translate(_ASCII_LOWER))
-    if q.since is not None:
+        clauses.append(_text_clause(q.text, args))
+    if q.seen_since is not None:
         clauses.append("last_seen >= ?")
-        args.append(q.since)
-    if q.until is not None:
-        clauses.append("starts_at <= ?")
-        args.append(q.until)
+        args.append(q.seen_since)
+    if q.started_before is not None:
+        clauses.append("starts_at < ?")
+        args.append(q.started_before)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _text_clause(text: str, args: list[Any]) -> str:
+    """Alerts with `text` in one of their values, in any case (folded as search_text folds the
+    `alert_text` index, schema.sql). From 3 characters on, a trigram phrase query: any substring,
+    found through the index. A shorter text has no trigram to look up: every alert's values are read."""
+    text = text.replace(_SEPARATOR, " ").lower()
+    if len(text) >= 3:
+        args.append('"' + text.replace('"', '""') + '"')  # one FTS5 string: every character as written
+        return "id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
+    args.append(text)
+    return "id IN (SELECT rowid FROM alert_text WHERE instr(body, ?) > 0)"
 
 
 class SQLiteStore:
@@ -201,7 +239,7 @@ class SQLiteStore:
         self.access = SQLiteAccessStore(self.db)
 
     async def open(self) -> None:
-        await asyncio.to_thread(self.db.start, SCHEMA)
+        await asyncio.to_thread(self.db.start, SCHEMA, upgrade)
 
     async def close(self) -> None:
         """Stops the writer and reader threads; joining them blocks, so it runs in a thread, not on the loop."""
@@ -387,6 +425,7 @@ class SQLiteStore:
                 "SELECT id FROM alerts WHERE status = 'resolved' AND last_seen < ? AND coalesce(ends_at, 0) < ?"
                 " AND id < (SELECT max(id) FROM alerts) LIMIT ?", (before, before, PRUNE_CHUNK))]
             conn.executemany("DELETE FROM alert_history WHERE alert_id = ?", ids)
+            conn.executemany("DELETE FROM alert_text WHERE rowid = ?", ids)
             conn.executemany("DELETE FROM alerts WHERE id = ?", ids)
             return len(ids)
         total = 0

@@ -1,5 +1,6 @@
 """POST /api/v1/alerts: storing, deduplicating, reopening, and refusing bad input."""
 
+import time
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -7,7 +8,7 @@ from starlette.testclient import TestClient
 from pushd.app import create_app
 from shared.fingerprint import fingerprint
 from tests.conftest import AUTH, make_settings
-from tests.pushd.helpers import alert
+from tests.pushd.helpers import alert, iso
 
 
 def alerts(client: TestClient, **params: object) -> dict:
@@ -134,7 +135,7 @@ def test_one_batch_can_carry_the_same_alert_several_times(client: TestClient) ->
     resolved = {**alert("A"), "status": "resolved"}
     r = client.post("/api/v1/alerts", json=[alert("A"), alert("A"), resolved, resolved, alert("A"), alert("B")])
     assert [c["event"] for c in r.json()["changed"]] == ["created", "repeated", "resolved", "reopened", "created"]
-    a = client.get("/api/v1/alerts", params={"q": '"a"'}).json()["items"][0]
+    [a] = client.get("/api/v1/alerts", params={"label": "alertname=A"}).json()["items"]
     assert (a["status"], a["count"]) == ("firing", 3)
     history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
     assert [h["action"] for h in history] == ["created", "resolved", "reopened"]
@@ -159,3 +160,28 @@ def test_times_that_do_not_exist_in_utc_are_refused_and_nothing_breaks(client: T
     # As a filter bound the same time is fine (it need not be stored): nothing was seen after it.
     r = client.get("/api/v1/alerts", params={"since": year_10000})
     assert (r.status_code, r.json()) == (200, {"items": [], "total": 0})
+
+
+def test_ends_at_means_resolve_at_as_on_api_v2(client: TestClient) -> None:
+    """The same alerts sent to both routes end up alike: endsAt past is resolved at endsAt, ahead is firing."""
+    past, ahead = iso(-30), iso(300)
+    for route, suffix in (("/api/v1/alerts", "V1"), ("/api/v2/alerts", "V2")):
+        body = [{**alert(f"Past{suffix}"), "startsAt": iso(-60), "endsAt": past},
+                {**alert(f"Ahead{suffix}"), "startsAt": iso(-60), "endsAt": ahead},
+                {**alert(f"None{suffix}"), "startsAt": iso(-60)}]
+        assert client.post(route, json=body).status_code == 200
+    rows = {a["alertname"]: a for a in alerts(client)["items"]}
+    for suffix in ("V1", "V2"):
+        assert (rows[f"Past{suffix}"]["status"], rows[f"Past{suffix}"]["ends_at"]) == ("resolved", past), suffix
+        assert (rows[f"Ahead{suffix}"]["status"], rows[f"Ahead{suffix}"]["ends_at"]) == ("firing", None), suffix
+        assert rows[f"None{suffix}"]["status"] == "firing", suffix
+
+
+def test_a_native_alert_resolves_by_itself_when_its_ends_at_passes(client: TestClient) -> None:
+    client.post("/api/v1/alerts", json={**alert("Short"), "endsAt": iso(0.5)})
+    deadline = time.monotonic() + 10
+    while (a := alerts(client)["items"][0])["status"] != "resolved":
+        assert time.monotonic() < deadline, "the alert did not resolve at its endsAt"
+        time.sleep(0.05)
+    history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
+    assert [h["action"] for h in history] == ["created", "expired"]
