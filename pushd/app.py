@@ -48,7 +48,7 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
         hub = Hub(settings.ws_queue_size, settings.ws_queue_bytes, on_drop=telemetry.slow_dropped.inc,
                   on_send=lambda channel, n: telemetry.messages_pushed.labels(channel).inc(n))
         rules = HostRules(default_rules(settings), settings.alert_for_seconds)
-        rules.restore(await store.statuses_of(list(rules.fingerprints())))
+        rules.restore(await store.source_statuses(list(rules.fingerprints())))
         # Trend charts are full right after a restart: reload the recent window from the store.
         window = settings.ws_trend_points * settings.sample_seconds
         recent = await store.metrics_since(time.time() - window, settings.ws_trend_points)

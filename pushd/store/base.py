@@ -131,7 +131,9 @@ class AlertStore(Protocol):
     async def list_alerts(self, query: AlertQuery) -> tuple[list[dict[str, Any]], int]: ...
     async def get_alert(self, alert_id: int) -> dict[str, Any] | None:
         """The alert with its `history`, or None."""
-    async def statuses_of(self, fingerprints: list[str]) -> dict[str, str]: ...
+    async def source_statuses(self, fingerprints: list[str]) -> dict[str, str]:
+        """What the source of each known alert last said: "firing" for an open alert and for one resolved
+        by hand while its source still fires, else "resolved" (the host rules resume from it)."""
     async def counts(self) -> dict[str, Any]: ...
     async def firing(self, limit: int) -> list[dict[str, Any]]:
         """Open alerts (firing or acknowledged), most severe first, then newest."""

@@ -13,7 +13,11 @@ CREATE TABLE IF NOT EXISTS alerts (
     last_seen     REAL    NOT NULL,
     count         INTEGER NOT NULL,
     generator_url TEXT,
-    source        TEXT    NOT NULL
+    source        TEXT    NOT NULL,
+    -- 1 from a resolve by hand until the source ends that firing (it sends "resolved") or starts a
+    -- new one (another startsAt): while 1, the source's re-sends leave the alert resolved (README).
+    -- A database from before it gets the column at start (sqlite_store.upgrade).
+    hand_resolved INTEGER NOT NULL DEFAULT 0
 );
 -- Lists are newest first by id (when pushd first saw the alert): free in rowid order, and stable
 -- while Prometheus re-sends what still fires. An index on last_seen would be rewritten by every

@@ -40,8 +40,10 @@ def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
 
 def upgrade(conn: sqlite3.Connection) -> None:
     """Bring a database of an earlier pushd to SCHEMA where CREATE ... IF NOT EXISTS cannot (after it,
-    in one transaction): fill the search index. A `metrics` table whose columns are not the sample's
-    fields is refused by name: that change needs its migration here."""
+    in one transaction): add the columns added since, fill the search index. A `metrics` table whose
+    columns are not the sample's fields is refused by name: that change needs its migration here."""
+    if "hand_resolved" not in {r["name"] for r in conn.execute("PRAGMA table_info(alerts)")}:
+        conn.execute("ALTER TABLE alerts ADD COLUMN hand_resolved INTEGER NOT NULL DEFAULT 0")
     if conn.execute("SELECT 1 FROM alert_text LIMIT 1").fetchone() is None:
         conn.executemany("INSERT INTO alert_text (rowid, body) VALUES (?, ?)", (
             (r["id"], search_text(orjson.loads(r["labels"]), orjson.loads(r["annotations"])))
@@ -93,8 +95,9 @@ _INSERT = (
     " expires_at, last_seen, count, generator_url, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)")
 _UPDATE = (
     "UPDATE alerts SET status = ?, severity = ?, annotations = ?, starts_at = ?, ends_at = ?, expires_at = ?,"
-    " last_seen = ?, count = ?, generator_url = ? WHERE id = ?")
-_TOUCH = "UPDATE alerts SET last_seen = ? WHERE id = ?"
+    " last_seen = ?, count = ?, generator_url = ?, hand_resolved = ? WHERE id = ?")
+# A resolved notice for a resolved alert: "last heard of" changes, and a firing resolved by hand has ended.
+_TOUCH = "UPDATE alerts SET last_seen = ?, hand_resolved = 0 WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
 _TEXT_INSERT = "INSERT INTO alert_text (rowid, body) VALUES (?, ?)"
 _TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE rowid = ?"
@@ -108,8 +111,8 @@ def _known(conn: sqlite3.Connection, fingerprints: list[str]) -> dict[str, dict[
     for i in range(0, len(fingerprints), _KNOWN_CHUNK):
         chunk = fingerprints[i:i + _KNOWN_CHUNK]
         rows = conn.execute(
-            "SELECT id, fingerprint, status, severity, annotations, starts_at, ends_at, count, generator_url, source"
-            f" FROM alerts WHERE fingerprint IN ({','.join('?' * len(chunk))})", chunk)
+            "SELECT id, fingerprint, status, severity, annotations, starts_at, ends_at, count, generator_url, source,"
+            f" hand_resolved FROM alerts WHERE fingerprint IN ({','.join('?' * len(chunk))})", chunk)
         known.update((r["fingerprint"], dict(r)) for r in rows)
     return known
 
@@ -127,12 +130,24 @@ def _resent_changed(old: dict[str, Any], new: dict[str, Any], annotations: str) 
     return before != new["annotations"]
 
 
+def _fires_anew(old: dict[str, Any], hand_resolved: bool, a: NewAlert) -> bool:
+    """Whether a firing alert sent for the resolved alert `old` starts a new firing (reopens it). After
+    the source's own resolved notice (or an expiry) it does. After a resolve by hand it does only with
+    a startsAt other than the one `old` started at: Prometheus re-sends what still fires with the same
+    startsAt, and a sender that gives no startsAt must send "resolved" first (as the host rules do)."""
+    if not hand_resolved:
+        return True
+    return a.starts_at is not None and a.starts_at != old["starts_at"]
+
+
 def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str, actor: str,
                   now: float) -> list[Change]:
     """Insert or update a batch. Ingest is the hot path, so the new states are worked out here in one
     pass over what is stored, and written with one executemany per kind of statement; the pushed
     alerts need no second read. Only the writer thread inserts, so it can hand out ids itself."""
     known = _known(conn, list({a.fingerprint for a in alerts}))
+    # Kept beside the alerts, which go out in Changes: whether each was resolved by hand (see _fires_anew).
+    hand_resolved = {fp: bool(old.pop("hand_resolved")) for fp, old in known.items()}
     next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM alerts").fetchone()[0]
     inserts: list[tuple] = []
     updates: list[tuple] = []
@@ -160,7 +175,8 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
             new_texts.append((alert["id"], search_text(a.labels, a.annotations)))
             event = "created"
         elif a.status == "resolved" and old["status"] == "resolved":
-            touches.append((now, old["id"]))  # a resolved notice repeated: only "last heard of" changes
+            touches.append((now, old["id"]))
+            hand_resolved[a.fingerprint] = False
             continue
         else:
             alert = {
@@ -169,18 +185,25 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
                 "starts_at": old["starts_at"], "ends_at": old["ends_at"], "last_seen": now, "count": old["count"],
                 "generator_url": a.generator_url or old["generator_url"], "source": old["source"],
             }
+            held = False
             expires_at = a.expires_at
             if a.status == "firing":
                 alert["count"] += 1
-                event = "reopened" if old["status"] == "resolved" else "repeated"
-                if event == "reopened":
-                    alert.update(status="firing", starts_at=starts, ends_at=None)
+                event = "repeated"
+                if old["status"] == "resolved":
+                    if _fires_anew(old, hand_resolved.get(a.fingerprint, False), a):
+                        event = "reopened"
+                        alert.update(status="firing", starts_at=starts, ends_at=None)
+                    else:  # the firing resolved by hand, sent again: it stays resolved
+                        held = True
+                        expires_at = None
             else:
                 event = "resolved"
                 alert.update(status="resolved", ends_at=ends)
                 expires_at = None
             updates.append((alert["status"], a.severity, annotations, alert["starts_at"], alert["ends_at"],
-                            expires_at, now, alert["count"], alert["generator_url"], alert["id"]))
+                            expires_at, now, alert["count"], alert["generator_url"], held, alert["id"]))
+            hand_resolved[a.fingerprint] = held
             before = old["annotations"]  # stored JSON, or the dict of an earlier alert of the batch
             if before != (annotations if isinstance(before, str) else a.annotations):
                 texts.append((search_text(a.labels, a.annotations), alert["id"]))
@@ -259,10 +282,11 @@ class SQLiteStore:
             if row["status"] not in allowed:
                 raise Conflict(f"cannot {action} an alert that is {row['status']}")
             ends = now if target == "resolved" else None
+            # Resolved by hand while the source still fires: its re-sends leave it resolved (_fires_anew).
             conn.execute(
                 "UPDATE alerts SET status = ?, ends_at = coalesce(?, ends_at),"
-                " expires_at = CASE WHEN ? THEN NULL ELSE expires_at END WHERE id = ?",
-                (target, ends, target == "resolved", alert_id),
+                " expires_at = CASE WHEN ? THEN NULL ELSE expires_at END, hand_resolved = ? WHERE id = ?",
+                (target, ends, target == "resolved", target == "resolved", alert_id),
             )
             _history(conn, alert_id, now, target, target, actor, comment)
             return Change(target, _fetch(conn, alert_id))
@@ -321,10 +345,12 @@ class SQLiteStore:
             return alert
         return await self.db.read(job)
 
-    async def statuses_of(self, fingerprints: list[str]) -> dict[str, str]:
+    async def source_statuses(self, fingerprints: list[str]) -> dict[str, str]:
         def job(conn: sqlite3.Connection) -> dict[str, str]:
             marks = ",".join("?" * len(fingerprints))
-            rows = conn.execute(f"SELECT fingerprint, status FROM alerts WHERE fingerprint IN ({marks})", fingerprints)
+            rows = conn.execute(
+                "SELECT fingerprint, CASE WHEN status != 'resolved' OR hand_resolved THEN 'firing' ELSE 'resolved' END"
+                f" FROM alerts WHERE fingerprint IN ({marks})", fingerprints)
             return {r[0]: r[1] for r in rows}
         return await self.db.read(job)
 
