@@ -33,9 +33,10 @@ TRANSITIONS = {
 
 def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
     """An alert's row of the `alert_text` index: the values of its labels and annotations in lower case,
-    joined by a character that a value's own becomes a space for, so that no match spans two values."""
+    joined by a character that a value's own becomes a space for, so that no match spans two values.
+    So does NUL, after which FTS5 would index nothing of the row."""
     values = (*labels.values(), *annotations.values())
-    return _SEPARATOR.join(v.replace(_SEPARATOR, " ") for v in values).lower()
+    return _SEPARATOR.join(v.translate(_FOLD) for v in values).lower()
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
@@ -102,6 +103,7 @@ _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comm
 _TEXT_INSERT = "INSERT INTO alert_text (rowid, body) VALUES (?, ?)"
 _TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE rowid = ?"
 _SEPARATOR = "\x1f"  # between the values of an alert in the alert_text index
+_FOLD = str.maketrans({_SEPARATOR: " ", "\x00": " "})  # in values and queries alike (search_text)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
@@ -245,7 +247,7 @@ def _text_clause(text: str, args: list[Any]) -> str:
     """Alerts with `text` in one of their values, in any case (folded as search_text folds the
     `alert_text` index, schema.sql). From 3 characters on, a trigram phrase query: any substring,
     found through the index. A shorter text has no trigram to look up: every alert's values are read."""
-    text = text.replace(_SEPARATOR, " ").lower()
+    text = text.translate(_FOLD).lower()
     if len(text) >= 3:
         args.append('"' + text.replace('"', '""') + '"')  # one FTS5 string: every character as written
         return "id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"

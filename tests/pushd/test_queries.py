@@ -108,6 +108,15 @@ def test_search_looks_in_values_not_in_their_json(client: TestClient) -> None:
     assert names(client, q="x disk") == []  # a match does not span two values
 
 
+def test_search_past_a_nul(client: TestClient) -> None:
+    """FTS5 takes text as C strings: a NUL ended what it indexed of an alert, and a query with one failed."""
+    client.post("/api/v1/alerts", json={"labels": {"alertname": "Nul", "a": "before\u0000"},
+                                        "annotations": {"b": "after"}})
+    assert names(client, q="after") == ["Nul"]
+    assert names(client, q="before\u0000") == ["Nul"]
+    assert names(client, q="\u0000") == ["Nul"]
+
+
 def test_search_follows_changes_and_deletions(client: TestClient) -> None:
     client.post("/api/v1/alerts", json={**alert("Changing"), "annotations": {"summary": "before the change"}})
     assert names(client, q="before the") == ["Changing"]
