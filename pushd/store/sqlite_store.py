@@ -32,9 +32,9 @@ TRANSITIONS = {
 
 
 def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
-    """An alert's row of the `alert_text` index: the values of its labels and annotations in lower case,
+    """An alert's row of the `alert_text` table: the values of its labels and annotations in lower case,
     joined by a character that a value's own becomes a space for, so that no match spans two values.
-    So does NUL, after which FTS5 would index nothing of the row."""
+    NUL becomes one too, so that a query holding one is the same text in every layer."""
     values = (*labels.values(), *annotations.values())
     return _SEPARATOR.join(v.translate(_FOLD) for v in values).lower()
 
@@ -46,7 +46,7 @@ def upgrade(conn: sqlite3.Connection) -> None:
     if "hand_resolved" not in {r["name"] for r in conn.execute("PRAGMA table_info(alerts)")}:
         conn.execute("ALTER TABLE alerts ADD COLUMN hand_resolved INTEGER NOT NULL DEFAULT 0")
     if conn.execute("SELECT 1 FROM alert_text LIMIT 1").fetchone() is None:
-        conn.executemany("INSERT INTO alert_text (rowid, body) VALUES (?, ?)", (
+        conn.executemany("INSERT INTO alert_text (id, body) VALUES (?, ?)", (
             (r["id"], search_text(orjson.loads(r["labels"]), orjson.loads(r["annotations"])))
             for r in conn.execute("SELECT id, labels, annotations FROM alerts")))
     metrics = {r["name"] for r in conn.execute("PRAGMA table_info(metrics)")}
@@ -100,9 +100,9 @@ _UPDATE = (
 # A resolved notice for a resolved alert: "last heard of" changes, and a firing resolved by hand has ended.
 _TOUCH = "UPDATE alerts SET last_seen = ?, hand_resolved = 0 WHERE id = ?"
 _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comment) VALUES (?, ?, ?, ?, ?, ?)"
-_TEXT_INSERT = "INSERT INTO alert_text (rowid, body) VALUES (?, ?)"
-_TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE rowid = ?"
-_SEPARATOR = "\x1f"  # between the values of an alert in the alert_text index
+_TEXT_INSERT = "INSERT INTO alert_text (id, body) VALUES (?, ?)"
+_TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE id = ?"
+_SEPARATOR = "\x1f"  # between the values of an alert in the alert_text table
 _FOLD = str.maketrans({_SEPARATOR: " ", "\x00": " "})  # in values and queries alike (search_text)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
@@ -245,14 +245,9 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
 
 def _text_clause(text: str, args: list[Any]) -> str:
     """Alerts with `text` in one of their values, in any case (folded as search_text folds the
-    `alert_text` index, schema.sql). From 3 characters on, a trigram phrase query: any substring,
-    found through the index. A shorter text has no trigram to look up: every alert's values are read."""
-    text = text.translate(_FOLD).lower()
-    if len(text) >= 3:
-        args.append('"' + text.replace('"', '""') + '"')  # one FTS5 string: every character as written
-        return "id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-    args.append(text)
-    return "id IN (SELECT rowid FROM alert_text WHERE instr(body, ?) > 0)"
+    `alert_text` table, schema.sql)."""
+    args.append(text.translate(_FOLD).lower())
+    return "id IN (SELECT id FROM alert_text WHERE instr(body, ?) > 0)"
 
 
 class SQLiteStore:
@@ -453,7 +448,7 @@ class SQLiteStore:
                 "SELECT id FROM alerts WHERE status = 'resolved' AND last_seen < ? AND coalesce(ends_at, 0) < ?"
                 " AND id < (SELECT max(id) FROM alerts) LIMIT ?", (before, before, PRUNE_CHUNK))]
             conn.executemany("DELETE FROM alert_history WHERE alert_id = ?", ids)
-            conn.executemany("DELETE FROM alert_text WHERE rowid = ?", ids)
+            conn.executemany("DELETE FROM alert_text WHERE id = ?", ids)
             conn.executemany("DELETE FROM alerts WHERE id = ?", ids)
             return len(ids)
         total = 0
