@@ -136,6 +136,15 @@ class AlertIn(BoundedAlert):
             raise ValueError("status must be 'firing' or 'resolved'; acknowledge with POST /api/v1/alerts/{id}/ack")
         return v
 
+    @field_validator("endsAt")
+    @classmethod
+    def _ends_after_start(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        # As /api/v2/alerts refuses it (Alertmanager's alert.Validate); Go's zero time means "none".
+        starts = info.data.get("startsAt")
+        if v is not None and starts is not None and starts.year >= 1970 and v.year >= 1970 and v < starts:
+            raise ValueError("endsAt must not be before startsAt")
+        return v
+
 
 class Alert(BaseModel):
     """A stored alert as pushd lists it."""

@@ -8,9 +8,11 @@ on the same database is seen within CACHE_SECONDS. Expiry is checked on every us
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from pushd.auth.roles import Principal, Role
@@ -62,10 +64,21 @@ class AuthService:
         env_password = s.admin_password.get_secret_value() if s.admin_password else None
         existing = await self.store.get_user(BOOTSTRAP_USER)
         if existing is None:
-            password = env_password or generated.setdefault("password", new_password())
+            if env_password is None:
+                generated["password"] = new_password()
+            if s.admin_token is None:
+                generated["token"] = new_token()
+        if generated:
+            # Written before anything is stored: a start that cannot write it fails with nothing
+            # stored, instead of leaving an admin whose password no one was shown.
+            await asyncio.to_thread(_write_credentials, s.credentials_path, generated)
+        if existing is None:
+            password = env_password or generated["password"]
             try:
                 await self.store.create_user(BOOTSTRAP_USER, await _hash(password), Role.admin, now)
-            except Conflict:  # another replica on the same database made it a moment ago
+            except Conflict:  # another replica on the same database made it a moment ago: its secrets hold
+                if generated:
+                    await asyncio.to_thread(_forget_credentials, s.credentials_path, generated)
                 return
         elif env_password is not None:
             # An operator resetting access: the password, and an enabled admin account, every start.
@@ -74,14 +87,10 @@ class AuthService:
             if not same or existing["disabled"] or existing["role"] != Role.admin:
                 await self.store.update_user(BOOTSTRAP_USER, now, role=Role.admin, disabled=False,
                                              password_hash=None if same else await _hash(env_password))
-        if s.admin_token is not None:
-            await self.store.set_token_secret("api", BOOTSTRAP_TOKEN, Role.admin,
-                                              token_hash(s.admin_token.get_secret_value()), "pushd", now)
-        elif existing is None:
-            token = generated["token"] = new_token()
+        token = s.admin_token.get_secret_value() if s.admin_token is not None else generated.get("token")
+        if token is not None:
             await self.store.set_token_secret("api", BOOTSTRAP_TOKEN, Role.admin, token_hash(token), "pushd", now)
         if generated:
-            await asyncio.to_thread(_write_credentials, s.credentials_path, generated)
             what = " and ".join({"password": "the admin password", "token": "an admin API token"}[k] for k in generated)
             log.warning("first start: %s written to %s (mode 0600); read it, then delete the file", what,
                         s.credentials_path.resolve())
@@ -200,6 +209,13 @@ class AuthService:
 
 async def _hash(password: str) -> str:
     return await asyncio.to_thread(hash_password, password)
+
+
+def _forget_credentials(path: Path, values: dict[str, str]) -> None:
+    """Remove the file when it holds the secrets of a bootstrap that lost the race (they work nowhere)."""
+    with contextlib.suppress(OSError):
+        if all(v in path.read_text() for v in values.values()):
+            path.unlink()
 
 
 def _write_credentials(path: os.PathLike[str], values: dict[str, str]) -> None:

@@ -49,6 +49,20 @@ def test_first_start_writes_generated_credentials_once_and_logs_only_the_path(
         assert r.status_code == 200
 
 
+def test_a_first_start_that_cannot_write_the_credentials_stores_no_unknown_password(tmp_path: Path) -> None:
+    """The secrets reach the file before the store: otherwise admin would exist with a password no one has."""
+    settings = make_settings(tmp_path / "data", admin_token=None)
+    settings.credentials_path.mkdir(parents=True)  # a directory where the file goes: the write fails
+    with pytest.raises(IsADirectoryError), TestClient(create_app(settings)):
+        pass
+    settings.credentials_path.rmdir()
+    with TestClient(create_app(settings)) as c:  # the next start generates them, and they work
+        secrets = credentials_file(settings.credentials_path)
+        r = c.post("/api/v1/auth/login", json={"username": "admin", "password": secrets["admin password"]})
+        assert r.status_code == 200
+        assert c.get("/api/v1/me", headers=bearer(secrets["admin API token"])).json()["actor"] == "token:admin"
+
+
 def credentials_file_text(text: str) -> str:
     return next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("admin password"))
 

@@ -185,3 +185,13 @@ def test_a_native_alert_resolves_by_itself_when_its_ends_at_passes(client: TestC
         time.sleep(0.05)
     history = client.get(f"/api/v1/alerts/{a['id']}").json()["history"]
     assert [h["action"] for h in history] == ["created", "expired"]
+
+
+def test_ends_at_before_starts_at_is_refused_as_on_api_v2(client: TestClient) -> None:
+    backwards = {**alert("Backwards"), "startsAt": iso(-60), "endsAt": iso(-120)}
+    r = client.post("/api/v1/alerts", json=backwards)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "AlertIn", "endsAt"]
+    assert "endsAt must not be before startsAt" in r.json()["detail"][0]["msg"]
+    assert client.post("/api/v2/alerts", json=[backwards]).status_code == 400
+    assert alerts(client)["total"] == 0
