@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pushd.alert_service import AlertService
+from pushd.api.ws_writes import WriteBatcher
 from pushd.auth import AuthService
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules
@@ -53,5 +54,6 @@ class State:
     rules: HostRules
     trend: Trend
     sockets: SocketLimits
+    writes: WriteBatcher = field(default_factory=WriteBatcher)
     started_at: float = field(default_factory=time.time)
     hostname: str = field(default_factory=socket.gethostname)

@@ -17,6 +17,7 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pushd.api.ws_access import Refused, accepted_subprotocol, admit, refuse
+from pushd.api.ws_writes import immediate_sender
 from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, Subscriber
 from pushd.socket_limits import SocketLimitReached
 from pushd.state import State
@@ -39,34 +40,6 @@ def channels_of(scope: Scope) -> list[str] | None:
     if path.startswith("/ws/") and "/" not in path[4:]:
         return [path[4:]]
     return None
-
-
-def immediate_sender(send: Send) -> Callable[[str], bool] | None:
-    """A function that writes a frame at once when the connection is writable, else says False.
-
-    uvicorn's `send` writes without suspending whenever its transport is not paused (it awaits only
-    its `writable` event), so when that event is set the coroutine can be run to its end right here.
-    Any other server, or a uvicorn without that event, gets None: every frame then goes through the
-    connection's sender task.
-    """
-    writable = getattr(getattr(send, "__self__", None), "writable", None)
-    if not isinstance(writable, asyncio.Event):
-        return None
-
-    def send_now(text: str) -> bool:
-        if not writable.is_set():
-            return False
-        step = send({"type": "websocket.send", "text": text})
-        try:
-            step.send(None)
-        except StopIteration:
-            return True
-        except Exception:  # the sender task will meet the same failure and end the subscriber
-            return False
-        step.close()  # it would have waited after all; nothing was written before that point
-        return False
-
-    return send_now
 
 
 async def _watch_peer(receive: Receive, sub: Subscriber) -> None:
@@ -157,7 +130,7 @@ async def _serve(state: State, channels: list[str], scope: Scope, receive: Recei
         await send({"type": "websocket.close", "code": CLOSE_BAD_REQUEST, "reason": reason})
         return
     sub = state.hub.subscribe(channels)
-    sub.send_now = immediate_sender(send)
+    sub.send_now = immediate_sender(send, state.writes)
     pump = asyncio.ensure_future(_pump(send, sub))
     closing: list[asyncio.Future] = []
 
