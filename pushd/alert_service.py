@@ -10,7 +10,10 @@ subscribers see it in the next `alerts_update`, as Alertmanager does not notify 
 re-send that changes severity, annotations or the generator URL is pushed as `updated`.
 
 The routes, the host rules and the expiry task all call `AlertService`, so an alert raised by any
-of them is stored, deduplicated and pushed the same way.
+of them is stored, deduplicated and pushed the same way. What else follows from an alert change
+(incidents, grouping rules) subscribes with `observe`: observers run after the commit and the push,
+in order; one that fails fails the write's caller (a 5xx, which senders retry; re-sending an alert
+is idempotent), rather than being lost quietly.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pushd.hub import Hub, encode
 from pushd.store import AlertQuery, AlertStore, Change, NewAlert, wire
 from pushd.telemetry import Telemetry
+
+ChangeObserver = Callable[[list[Change]], Awaitable[None]]
 
 
 class AlertService:
@@ -35,6 +41,16 @@ class AlertService:
         self._summary_body: tuple[dict[str, Any], float, str] | None = None
         self._version = 0  # bumped on every change, so a summary computed across a change is not cached
         self._summary_lock = asyncio.Lock()
+        self._observers: list[ChangeObserver] = []
+
+    def observe(self, observer: ChangeObserver) -> None:
+        """Call `observer` with the changes of every write, after it is committed and pushed."""
+        self._observers.append(observer)
+
+    async def _notify(self, changes: list[Change]) -> None:
+        if changes:
+            for observer in self._observers:
+                await observer(changes)
 
     async def ingest(self, alerts: list[NewAlert], source: str, actor: str) -> list[Change]:
         """Store a batch (one transaction), then push what changed. Returns after the commit, with one
@@ -42,16 +58,19 @@ class AlertService:
         changes = [_named(c) for c in await self.store.ingest(alerts, source, actor, time.time())]
         self.telemetry.alerts_ingested.labels(source).inc(len(alerts))
         self._publish(changes)
+        await self._notify(changes)
         return changes
 
     async def transition(self, alert_id: int, action: str, actor: str, comment: str | None) -> Change:
         change = await self.store.transition(alert_id, action, actor, comment, time.time())
         self._publish([change])
+        await self._notify([change])
         return change
 
     async def expire(self) -> list[Change]:
         changes = await self.store.expire(time.time())
         self._publish(changes)
+        await self._notify(changes)
         return changes
 
     async def prune(self, before: float) -> int:
