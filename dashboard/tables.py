@@ -26,6 +26,11 @@ SEVERITY_STYLE = {
     "warning": "background-color: #fdefc8; color: #8a3a0b",
     "info": "background-color: #dce8fd; color: #1d4ed8",
 }
+# Beyond this many rows a Styler costs more than the rest of the page: Streamlit runs pandas' HTML
+# renderer over every cell of a styled frame on every rerun (bench/README.md, Dashboard: +200 ms at
+# p95 for 500 rows). Larger tables mark the severity in the value instead, which costs nothing per cell.
+STYLED_ROWS_MAX = 100
+SEVERITY_MARK = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
 CSV_FIELDS = ("id", "status", "severity", "alertname", "instance", "summary", "starts_at", "ends_at",
               "last_seen", "count", "source", "labels", "annotations", "generator_url")
 
@@ -74,9 +79,13 @@ def alert_frame(alerts: Iterable[Alert], t: Translate) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t(c) for c in columns])
 
 
-def severity_badges(frame: pd.DataFrame, column: str, t: Translate) -> Styler:
+def severity_badges(frame: pd.DataFrame, column: str, t: Translate) -> Styler | pd.DataFrame:
     """`frame` with its `column` of translated severities coloured as badges; st.dataframe draws a
-    Styler's cell colours on its grid (the values, and so the cells' text, are unchanged)."""
+    Styler's cell colours on its grid (the values, and so the cells' text, are unchanged). A frame of
+    more than STYLED_ROWS_MAX rows gets a coloured mark before each severity instead."""
+    if len(frame) > STYLED_ROWS_MAX:
+        marks = {t(f"severity_{s}"): f"{mark} {t(f'severity_{s}')}" for s, mark in SEVERITY_MARK.items()}
+        return frame.assign(**{column: frame[column].map(lambda value: marks.get(value, value))})
     styles = {t(f"severity_{s}"): css for s, css in SEVERITY_STYLE.items()}
     return frame.style.map(lambda value: styles.get(value, ""), subset=[column])
 

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import access, aggregate, alert_query, people, tables
@@ -175,3 +176,17 @@ def test_severity_cells_are_coloured_badges_and_nothing_else() -> None:
     assert {key[1] for key in cells} == {column}  # only the severity column
     assert [dict(cells[(row, column)])["background-color"] for row in range(3)] == ["#fde2e1", "#fdefc8", "#dce8fd"]
     assert styled.data.equals(frame)  # the text in the cells is unchanged
+
+
+def test_large_tables_mark_severity_in_the_value_instead_of_styling_every_cell() -> None:
+    def en(key: str) -> str:
+        return translate(key, "en")
+
+    severities = ("critical", "warning", "info")
+    alerts = [make(i + 1, severity=severities[i % 3]) for i in range(tables.STYLED_ROWS_MAX + 1)]
+    frame = tables.alert_frame(alerts, en)
+    marked = tables.severity_badges(frame, "Severity", en)
+    assert isinstance(marked, pd.DataFrame)  # no Styler: Streamlit would render all of its cells each rerun
+    assert list(marked["Severity"][:3]) == ["🔴 Critical", "🟠 Warning", "🔵 Info"]
+    assert marked.drop(columns="Severity").equals(frame.drop(columns="Severity"))
+    assert list(frame["Severity"][:3]) == ["Critical", "Warning", "Info"]  # the caller's frame is not changed
