@@ -90,7 +90,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_samples": ("暂无主机采样数据。", "No host samples yet."),
     "time": ("时间", "Time"),
     # overview
-    "latest_firing": ("最新告警（按严重程度）", "Latest firing alerts, most severe first"),
+    "latest_firing": ("最新触发中告警（按严重程度）", "Latest firing alerts, most severe first"),
     "no_firing": ("当前没有告警。", "Nothing is firing."),
     "pushd_status": ("pushd 状态", "pushd status"),
     "server_version": ("版本", "Version"),

@@ -39,9 +39,9 @@ CREATE TABLE IF NOT EXISTS alert_history (
 CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id, id);
 
 -- Free-text search (`q`) looks in the values of an alert's labels (its name among them) and
--- annotations, not in their JSON: one row per alert (id = alerts.id), its values in lower case,
+-- annotations, not in their JSON: one row per alert (id = alerts.id), its values case-folded,
 -- joined by U+001F (sqlite_store.search_text), scanned with instr(). An FTS5 trigram index found
--- substrings without the scan but cut ingest to a quarter of its rate (bench/README.md); a search
+-- substrings without the scan but cut ingest to 0.24-0.30 of Alertmanager's rate (bench/README.md); a search
 -- reads ~2 MB per 10,000 alerts instead. The store writes it along with each alert (triggers would
 -- too, but made ingest several times slower). A database from before it gets it filled at start
 -- (sqlite_store.upgrade).

@@ -34,9 +34,9 @@ TRANSITIONS = {
 def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
     """An alert's row of the `alert_text` table: the values of its labels and annotations in lower case,
     joined by a character that a value's own becomes a space for, so that no match spans two values.
-    NUL becomes one too, so that a query holding one is the same text in every layer."""
+    A NUL stays: instr() compares whole values, NULs included."""
     values = (*labels.values(), *annotations.values())
-    return _SEPARATOR.join(v.translate(_FOLD) for v in values).lower()
+    return _SEPARATOR.join(v.translate(_FOLD) for v in values).casefold()
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
@@ -103,7 +103,7 @@ _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comm
 _TEXT_INSERT = "INSERT INTO alert_text (id, body) VALUES (?, ?)"
 _TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE id = ?"
 _SEPARATOR = "\x1f"  # between the values of an alert in the alert_text table
-_FOLD = str.maketrans({_SEPARATOR: " ", "\x00": " "})  # in values and queries alike (search_text)
+_FOLD = str.maketrans({_SEPARATOR: " "})  # in values and queries alike (search_text)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
@@ -246,7 +246,7 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
 def _text_clause(text: str, args: list[Any]) -> str:
     """Alerts with `text` in one of their values, in any case (folded as search_text folds the
     `alert_text` table, schema.sql)."""
-    args.append(text.translate(_FOLD).lower())
+    args.append(text.translate(_FOLD).casefold())
     return "id IN (SELECT id FROM alert_text WHERE instr(body, ?) > 0)"
 
 

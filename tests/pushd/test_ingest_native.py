@@ -178,8 +178,9 @@ def test_ends_at_means_resolve_at_as_on_api_v2(client: TestClient) -> None:
 
 
 def test_a_native_alert_resolves_by_itself_when_its_ends_at_passes(client: TestClient) -> None:
-    client.post("/api/v1/alerts", json={**alert("Short"), "endsAt": iso(0.5)})
-    deadline = time.monotonic() + 10
+    r = client.post("/api/v1/alerts", json={**alert("Short"), "endsAt": iso(2.0)})
+    assert r.json()["changed"][0]["status"] == "firing"  # as stored, not as read later
+    deadline = time.monotonic() + 15
     while (a := alerts(client)["items"][0])["status"] != "resolved":
         assert time.monotonic() < deadline, "the alert did not resolve at its endsAt"
         time.sleep(0.05)

@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from pushd.app import create_app
+from pushd.store.sqlite_store import search_text
 from shared.client import PushdClient
 from shared.models import AlertIn
 from tests.conftest import ADMIN_TOKEN, AUTH, make_settings
@@ -112,9 +113,15 @@ def test_search_past_a_nul(client: TestClient) -> None:
     """SQLite's text functions may stop at a NUL: a value or query with one is still searched whole."""
     client.post("/api/v1/alerts", json={"labels": {"alertname": "Nul", "a": "before\u0000"},
                                         "annotations": {"b": "after"}})
+    client.post("/api/v1/alerts", json={"labels": {"alertname": "Spaced", "a": "before x"}})
     assert names(client, q="after") == ["Nul"]
     assert names(client, q="before\u0000") == ["Nul"]
-    assert names(client, q="\u0000") == ["Nul"]
+    assert names(client, q="\u0000") == ["Nul"]  # a NUL is not a space
+    assert sorted(names(client, q="before")) == ["Nul", "Spaced"]
+
+
+def test_search_ignores_case_as_unicode_does() -> None:
+    assert search_text({"city": "Straße"}, {}) == "strasse"
 
 
 def test_search_follows_changes_and_deletions(client: TestClient) -> None:
