@@ -50,6 +50,20 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("GET", "/api/v1/tokens"): ("admin", "/api/v1/tokens", None, 200),
     ("POST", "/api/v1/tokens"): ("admin", "/api/v1/tokens", {}, 422),
     ("DELETE", "/api/v1/tokens/{token_id}"): ("admin", "/api/v1/tokens/999999", None, 404),
+    ("GET", "/api/v1/incidents"): ("read", "/api/v1/incidents", None, 200),
+    ("GET", "/api/v1/incidents/stats"): ("read", "/api/v1/incidents/stats", None, 200),
+    ("POST", "/api/v1/incidents"): ("act", "/api/v1/incidents", {}, 422),
+    ("GET", "/api/v1/incidents/{incident_id}"): ("read", "/api/v1/incidents/999", None, 404),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): ("act", "/api/v1/incidents/999", {}, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/alerts"): ("act", "/api/v1/incidents/999/alerts", {}, 422),
+    ("DELETE", "/api/v1/incidents/{incident_id}/alerts/{alert_id}"): (
+        "act", "/api/v1/incidents/999/alerts/1", None, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/notes"): ("act", "/api/v1/incidents/999/notes", {}, 422),
+    ("POST", "/api/v1/incidents/{incident_id}/ack"): ("act", "/api/v1/incidents/999/ack", None, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/mitigate"): ("act", "/api/v1/incidents/999/mitigate", None, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/resolve"): ("act", "/api/v1/incidents/999/resolve", None, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/reopen"): ("act", "/api/v1/incidents/999/reopen", None, 404),
+    ("GET", "/api/v1/incidents/{incident_id}/timeline"): ("read", "/api/v1/incidents/999/timeline", None, 404),
     # Last: it revokes the caller's token.
     ("POST", "/api/v1/auth/logout"): ("signed-in", "/api/v1/auth/logout", None, 204),
 }
