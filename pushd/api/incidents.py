@@ -3,13 +3,14 @@ alerts, notes, and the timeline a client reads to catch up on missed pushes."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Response
 
 from pushd.api.access import PrincipalDep, Require, router
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
 from pushd.auth import Permission
+from pushd.incidents import export
 from pushd.incidents.service import wire_entry
 from pushd.responses import errors
 from pushd.state import State
@@ -79,7 +80,8 @@ async def get_incident(state: StateDep, incident_id: IncidentId) -> Any:
     return await state.incidents.detail(incident_id)
 
 
-@actors.patch("/{incident_id}", response_model=IncidentDetail, responses=errors(404))
+# `:int` so that PATCH /stats is a 405 (no such method there), not a 422 for a non-numeric id.
+@actors.patch("/{incident_id:int}", response_model=IncidentDetail, responses=errors(404))
 async def update_incident(state: StateDep, principal: PrincipalDep, incident_id: IncidentId,
                           body: IncidentUpdate) -> Any:
     """Title, severity, assignee (null unassigns); one timeline entry per field that changes."""
@@ -133,6 +135,16 @@ async def incident_timeline(state: StateDep, incident_id: IncidentId,
                             after: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0) -> Any:
     """Entries with seq > after, oldest first: what a client that missed pushes catches up with."""
     return [wire_entry(e) for e in await state.store.incidents.timeline(incident_id, after)]
+
+
+@readers.get("/{incident_id}/export", response_class=Response, responses={
+    **errors(404), 200: {"content": {"text/markdown": {"schema": {"type": "string"}}},
+                         "description": "A postmortem draft in Markdown"}})
+async def export_incident(state: StateDep, incident_id: IncidentId,
+                          lang: Annotated[Literal["zh", "en"], Query()] = "en") -> Response:
+    """Summary, alerts, timeline, in the dashboard's language."""
+    text = export.render(await state.incidents.detail(incident_id), lang)
+    return Response(text, media_type="text/markdown; charset=utf-8")
 
 
 routers = (readers, actors)

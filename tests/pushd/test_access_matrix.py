@@ -54,7 +54,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("GET", "/api/v1/incidents/stats"): ("read", "/api/v1/incidents/stats", None, 200),
     ("POST", "/api/v1/incidents"): ("act", "/api/v1/incidents", {}, 422),
     ("GET", "/api/v1/incidents/{incident_id}"): ("read", "/api/v1/incidents/999", None, 404),
-    ("PATCH", "/api/v1/incidents/{incident_id}"): ("act", "/api/v1/incidents/999", {}, 404),
+    ("PATCH", "/api/v1/incidents/{incident_id:int}"): ("act", "/api/v1/incidents/999", {}, 404),
     ("POST", "/api/v1/incidents/{incident_id}/alerts"): ("act", "/api/v1/incidents/999/alerts", {}, 422),
     ("DELETE", "/api/v1/incidents/{incident_id}/alerts/{alert_id}"): (
         "act", "/api/v1/incidents/999/alerts/1", None, 404),
@@ -64,6 +64,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("POST", "/api/v1/incidents/{incident_id}/resolve"): ("act", "/api/v1/incidents/999/resolve", None, 404),
     ("POST", "/api/v1/incidents/{incident_id}/reopen"): ("act", "/api/v1/incidents/999/reopen", None, 404),
     ("GET", "/api/v1/incidents/{incident_id}/timeline"): ("read", "/api/v1/incidents/999/timeline", None, 404),
+    ("GET", "/api/v1/incidents/{incident_id}/export"): ("read", "/api/v1/incidents/999/export", None, 404),
     # Last: it revokes the caller's token.
     ("POST", "/api/v1/auth/logout"): ("signed-in", "/api/v1/auth/logout", None, 204),
 }

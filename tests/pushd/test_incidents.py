@@ -9,8 +9,6 @@ from starlette.testclient import TestClient
 
 from tests.pushd.helpers import alert, user_headers
 
-ADMIN_ACTOR = "token:admin"
-
 
 def new_incident(client: TestClient, headers: dict | None = None, **body: Any) -> dict[str, Any]:
     r = client.post("/api/v1/incidents", json={"title": "db down", **body}, **({"headers": headers} if headers else {}))
