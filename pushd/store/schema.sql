@@ -115,3 +115,17 @@ CREATE TABLE IF NOT EXISTS incident_timeline (
     data        TEXT    NOT NULL,
     PRIMARY KEY (incident_id, seq)
 );
+
+-- Grouping rules (issue #7): matching alerts open or join an incident of their group.
+-- `matchers` and `group_by` are JSON (Alertmanager API v2 matchers; label names).
+CREATE TABLE IF NOT EXISTS grouping_rules (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT    NOT NULL UNIQUE,
+    matchers       TEXT    NOT NULL,
+    group_by       TEXT    NOT NULL,
+    window_seconds REAL    NOT NULL,
+    auto_mitigate  INTEGER NOT NULL,
+    created_at     REAL    NOT NULL,
+    created_by     TEXT    NOT NULL,
+    updated_at     REAL    NOT NULL
+);

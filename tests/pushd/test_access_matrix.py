@@ -65,6 +65,11 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("POST", "/api/v1/incidents/{incident_id}/reopen"): ("act", "/api/v1/incidents/999/reopen", None, 404),
     ("GET", "/api/v1/incidents/{incident_id}/timeline"): ("read", "/api/v1/incidents/999/timeline", None, 404),
     ("GET", "/api/v1/incidents/{incident_id}/export"): ("read", "/api/v1/incidents/999/export", None, 404),
+    ("GET", "/api/v1/grouping-rules"): ("admin", "/api/v1/grouping-rules", None, 200),
+    ("POST", "/api/v1/grouping-rules"): ("admin", "/api/v1/grouping-rules", {}, 422),
+    ("GET", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", None, 404),
+    ("PUT", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", {}, 422),
+    ("DELETE", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", None, 404),
     # Last: it revokes the caller's token.
     ("POST", "/api/v1/auth/logout"): ("signed-in", "/api/v1/auth/logout", None, 204),
 }
