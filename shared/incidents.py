@@ -17,7 +17,9 @@ def _integral(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-AlertId = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_integral)]
+# At most 2**53 - 1: JSON clients that hold numbers as doubles (JavaScript, schemathesis) cannot tell
+# larger integers apart, so a bound of 2**63 - 1 would not mean what it says for them.
+AlertId = Annotated[int, Field(ge=1, le=2**53 - 1), BeforeValidator(_integral)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 # Strict bodies would take only Severity instances; JSON carries strings.
 SeverityIn = Annotated[Severity, Field(strict=False)]

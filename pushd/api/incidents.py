@@ -60,7 +60,12 @@ async def list_incidents(
     return IncidentPage.model_validate({"items": items, "total": total})
 
 
-@readers.get("/stats", response_model=IncidentStats)
+# Not /api/v1/incidents/stats: that path would also be /{incident_id} for other methods (PATCH
+# /stats a 422 instead of a 405).
+stats = router(Require(Permission.read), prefix="/api/v1/incident-stats", tags=["incidents"])
+
+
+@stats.get("", response_model=IncidentStats)
 async def incident_stats(state: StateDep) -> IncidentStats:
     """Counts by status, MTTA and MTTR in seconds, computed from the timelines (for the overview)."""
     return IncidentStats.model_validate(await state.incidents.stats())
@@ -80,8 +85,7 @@ async def get_incident(state: StateDep, incident_id: IncidentId) -> Any:
     return await state.incidents.detail(incident_id)
 
 
-# `:int` so that PATCH /stats is a 405 (no such method there), not a 422 for a non-numeric id.
-@actors.patch("/{incident_id:int}", response_model=IncidentDetail, responses=errors(404))
+@actors.patch("/{incident_id}", response_model=IncidentDetail, responses=errors(404))
 async def update_incident(state: StateDep, principal: PrincipalDep, incident_id: IncidentId,
                           body: IncidentUpdate) -> Any:
     """Title, severity, assignee (null unassigns); one timeline entry per field that changes."""
@@ -147,4 +151,4 @@ async def export_incident(state: StateDep, incident_id: IncidentId,
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
-routers = (readers, actors)
+routers = (stats, readers, actors)

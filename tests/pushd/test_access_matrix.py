@@ -51,10 +51,10 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("POST", "/api/v1/tokens"): ("admin", "/api/v1/tokens", {}, 422),
     ("DELETE", "/api/v1/tokens/{token_id}"): ("admin", "/api/v1/tokens/999999", None, 404),
     ("GET", "/api/v1/incidents"): ("read", "/api/v1/incidents", None, 200),
-    ("GET", "/api/v1/incidents/stats"): ("read", "/api/v1/incidents/stats", None, 200),
+    ("GET", "/api/v1/incident-stats"): ("read", "/api/v1/incident-stats", None, 200),
     ("POST", "/api/v1/incidents"): ("act", "/api/v1/incidents", {}, 422),
     ("GET", "/api/v1/incidents/{incident_id}"): ("read", "/api/v1/incidents/999", None, 404),
-    ("PATCH", "/api/v1/incidents/{incident_id:int}"): ("act", "/api/v1/incidents/999", {}, 404),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): ("act", "/api/v1/incidents/999", {}, 404),
     ("POST", "/api/v1/incidents/{incident_id}/alerts"): ("act", "/api/v1/incidents/999/alerts", {}, 422),
     ("DELETE", "/api/v1/incidents/{incident_id}/alerts/{alert_id}"): (
         "act", "/api/v1/incidents/999/alerts/1", None, 404),

@@ -36,7 +36,7 @@ def test_averages_cover_the_incidents_that_have_them() -> None:
 
 
 def test_stats_and_detail_through_the_api(client: TestClient) -> None:
-    empty = client.get("/api/v1/incidents/stats").json()
+    empty = client.get("/api/v1/incident-stats").json()
     assert empty == {"counts": {"open": 0, "acknowledged": 0, "mitigated": 0, "resolved": 0},
                      "mtta_seconds": None, "acknowledged": 0, "mttr_seconds": None, "resolved": 0}
     one = client.post("/api/v1/incidents", json={"title": "a"}).json()["id"]
@@ -46,7 +46,7 @@ def test_stats_and_detail_through_the_api(client: TestClient) -> None:
     time.sleep(0.05)
     detail = client.post(f"/api/v1/incidents/{one}/resolve").json()
     assert 0.05 <= detail["tta_seconds"] < detail["ttr_seconds"] < 5
-    stats = client.get("/api/v1/incidents/stats").json()
+    stats = client.get("/api/v1/incident-stats").json()
     assert stats["counts"] == {"open": 1, "acknowledged": 0, "mitigated": 0, "resolved": 1}
     assert (stats["mtta_seconds"], stats["mttr_seconds"]) == (detail["tta_seconds"], detail["ttr_seconds"])
 
