@@ -108,6 +108,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(grouping.InvalidMatchers, grouping.invalid_matchers)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_error)
 
     @app.exception_handler(StoreUnavailable)

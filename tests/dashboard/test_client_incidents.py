@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.client import PushdClient, PushdError
-from shared.grouping import GroupingRuleIn
-from shared.matchers import MatcherIn
+from shared.grouping import GroupingRuleIn, RuleMatcher
 from shared.models import AlertIn
 
 
@@ -35,7 +34,7 @@ def test_incident_lifecycle_through_the_client(pushd: PushdClient) -> None:
 
 def test_grouping_rules_through_the_client(pushd: PushdClient) -> None:
     rule = pushd.create_grouping_rule(GroupingRuleIn(
-        name="web", matchers=[MatcherIn(name="job", value="web", isRegex=False)], group_by=["job"]))
+        name="web", matchers=[RuleMatcher(name="job", value="web", isRegex=False)], group_by=["job"]))
     assert [r.name for r in pushd.grouping_rules()] == ["web"]
     pushd.post_alerts([AlertIn(labels={"alertname": "Down", "job": "web"})])
     [inc] = pushd.list_incidents().items

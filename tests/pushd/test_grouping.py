@@ -90,7 +90,9 @@ def test_rule_crud_and_roles(client: TestClient) -> None:
     assert client.get(f"/api/v1/grouping-rules/{rule['id']}").json()["matchers"] == [
         {"name": "alertname", "value": "Disk.*", "isRegex": True, "isEqual": True}]
     bad = {**RULE, "matchers": [{"name": "a", "value": "(?=x)", "isRegex": True}]}  # RE2 refuses lookahead
-    assert client.post("/api/v1/grouping-rules", json=bad).status_code == 422
+    r = client.post("/api/v1/grouping-rules", json=bad)
+    assert (r.status_code, r.json()["invalid"][0]["index"]) == (400, 0)
+    assert client.post("/api/v1/grouping-rules", json={**RULE, "name": "x", "group_by": ["0bad"]}).status_code == 422
     operator = user_headers(client, "op", "operator")
     assert client.get("/api/v1/grouping-rules", headers=operator).status_code == 403
     assert client.delete(f"/api/v1/grouping-rules/{rule['id']}").status_code == 204
