@@ -17,7 +17,7 @@ class RuleMatcher(BaseModel):
     """A matcher in Alertmanager API v2's shape. The label name's rule is in the schema; whether RE2
     takes a regex cannot be, so pushd answers 400 naming the matcher it refuses."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     name: LabelName
     value: Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
@@ -31,7 +31,7 @@ class GroupingRuleIn(BaseModel):
     opened; later alerts of the group join it. With `auto_mitigate`, the incident is marked
     mitigated once all its alerts are resolved."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "strict": True}
 
     name: RuleName
     matchers: Annotated[list[RuleMatcher], Field(min_length=1, max_length=50)]
@@ -41,6 +41,8 @@ class GroupingRuleIn(BaseModel):
 
 
 class GroupingRule(GroupingRuleIn):
+    model_config = {"extra": "forbid", "strict": False}  # an answer: times arrive as ISO strings
+
     id: int
     created_at: datetime
     created_by: str
