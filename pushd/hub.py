@@ -24,7 +24,10 @@ from typing import Any
 
 import orjson
 
-CHANNELS = ("alerts", "metrics")
+CHANNELS = ("alerts", "metrics", "incidents")
+# What /ws without `channels=` subscribes to: the channels it had before incidents, so existing
+# clients do not start receiving messages they never asked for.
+DEFAULT_CHANNELS = ("alerts", "metrics")
 
 # Close codes a subscriber can receive (also in docs/push.md).
 CLOSE_BAD_REQUEST = 1008  # unknown channel in the URL

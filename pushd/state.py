@@ -14,6 +14,8 @@ from pushd.auth import AuthService
 from pushd.host import HostSampler
 from pushd.host_rules import HostRules
 from pushd.hub import Hub, encode
+from pushd.incidents.grouping import Grouping
+from pushd.incidents.service import IncidentService
 from pushd.socket_limits import SocketLimits
 from pushd.store import AlertStore
 from pushd.telemetry import Telemetry
@@ -54,6 +56,8 @@ class State:
     rules: HostRules
     trend: Trend
     sockets: SocketLimits
+    incidents: IncidentService
+    grouping: Grouping
     writes: WriteBatcher = field(default_factory=WriteBatcher)
     started_at: float = field(default_factory=time.time)
     hostname: str = field(default_factory=socket.gethostname)

@@ -55,6 +55,11 @@ async def push_metrics(state: State) -> None:
         state.hub.publish("metrics", "metrics_update", state.trend.update_data())
 
 
+async def push_incidents(state: State) -> None:
+    if state.hub.count("incidents"):
+        state.hub.publish("incidents", "incidents_update", await state.incidents.update_data())
+
+
 async def expire_alerts(state: State) -> None:
     due = await state.store.next_expiry()
     if due is not None and due <= time.time():
@@ -89,6 +94,7 @@ def start(state: State) -> list[asyncio.Task]:
         "host sampling": (s.sample_seconds, sample_host),
         "alerts push": (s.alerts_period, push_alerts),
         "metrics push": (s.metrics_period, push_metrics),
+        "incidents push": (s.incidents_period, push_incidents),
         "alert expiry": (EXPIRY_CHECK_SECONDS, expire_alerts),
         "pruning": (PRUNE_SECONDS, prune),
     }

@@ -20,6 +20,8 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.accounts import Me, NewToken, Session, Token, TokenRole, User, UserRole
+from shared.grouping import GroupingRule, GroupingRuleIn
+from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, TimelineEntry
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
 
 M = TypeVar("M", bound=BaseModel)
@@ -206,6 +208,75 @@ class PushdClient:
 
     def resolve(self, alert_id: int, comment: str | None = None) -> Alert:
         return self._get(Alert, "POST", f"/api/v1/alerts/{int(alert_id)}/resolve", json=_transition(comment))
+
+    # --- incidents ---
+    def list_incidents(self, status: Iterable[str] = (), severity: Iterable[str] = (), assignee: str | None = None,
+                       limit: int = 50, offset: int = 0) -> IncidentPage:
+        params: list[tuple[str, str | int]] = [("limit", limit), ("offset", offset)]
+        params += [("status", s) for s in status] + [("severity", s) for s in severity]
+        if assignee:
+            params.append(("assignee", assignee))
+        return self._get(IncidentPage, "GET", "/api/v1/incidents", params=params)
+
+    def get_incident(self, incident_id: int) -> IncidentDetail:
+        return self._get(IncidentDetail, "GET", f"/api/v1/incidents/{int(incident_id)}")
+
+    def create_incident(self, title: str, severity: str = "warning", assignee: str | None = None,
+                        alert_ids: Iterable[int] = ()) -> IncidentDetail:
+        body = {"title": title, "severity": severity, "alert_ids": [int(a) for a in alert_ids]}
+        if assignee:
+            body["assignee"] = assignee
+        return self._get(IncidentDetail, "POST", "/api/v1/incidents", json=body)
+
+    def update_incident(self, incident_id: int, **changes: Any) -> IncidentDetail:
+        """title, severity, assignee (None unassigns); only those given change."""
+        return self._get(IncidentDetail, "PATCH", f"/api/v1/incidents/{int(incident_id)}", json=changes)
+
+    def incident_action(self, incident_id: int, action: str) -> IncidentDetail:
+        """ack, mitigate, resolve or reopen; a move the status does not allow is PushdError 409."""
+        if action not in ("ack", "mitigate", "resolve", "reopen"):
+            raise ValueError(f"unknown incident action {action!r}")
+        return self._get(IncidentDetail, "POST", f"/api/v1/incidents/{int(incident_id)}/{action}")
+
+    def attach_alerts(self, incident_id: int, alert_ids: Iterable[int]) -> IncidentDetail:
+        body = {"alert_ids": [int(a) for a in alert_ids]}
+        return self._get(IncidentDetail, "POST", f"/api/v1/incidents/{int(incident_id)}/alerts", json=body)
+
+    def detach_alert(self, incident_id: int, alert_id: int) -> IncidentDetail:
+        return self._get(IncidentDetail, "DELETE", f"/api/v1/incidents/{int(incident_id)}/alerts/{int(alert_id)}")
+
+    def add_note(self, incident_id: int, text: str) -> TimelineEntry:
+        return self._get(TimelineEntry, "POST", f"/api/v1/incidents/{int(incident_id)}/notes", json={"text": text})
+
+    def incident_timeline(self, incident_id: int, after: int = 0) -> list[TimelineEntry]:
+        return self._list(TimelineEntry, f"/api/v1/incidents/{int(incident_id)}/timeline", params={"after": after})
+
+    def incident_stats(self) -> IncidentStats:
+        return self._get(IncidentStats, "GET", "/api/v1/incident-stats")
+
+    def export_incident(self, incident_id: int, lang: str = "en") -> str:
+        """The Markdown postmortem draft."""
+        path = f"/api/v1/incidents/{int(incident_id)}/export"
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            r = self._http.get(path, params={"lang": lang}, headers=headers)
+        except httpx.HTTPError as exc:
+            raise PushdUnavailable(f"{self.base_url}: {exc}") from exc
+        if r.status_code >= 500:
+            raise PushdUnavailable(f"{self.base_url}: HTTP {r.status_code}")
+        if r.status_code >= 400:
+            raise (PushdAuthError if r.status_code == 401 else PushdError)(r.status_code, _detail(r))
+        return r.text
+
+    # --- grouping rules (admin) ---
+    def grouping_rules(self) -> list[GroupingRule]:
+        return self._list(GroupingRule, "/api/v1/grouping-rules")
+
+    def create_grouping_rule(self, rule: GroupingRuleIn) -> GroupingRule:
+        return self._get(GroupingRule, "POST", "/api/v1/grouping-rules", json=rule.model_dump(mode="json"))
+
+    def delete_grouping_rule(self, rule_id: int) -> None:
+        self._request("DELETE", f"/api/v1/grouping-rules/{int(rule_id)}")
 
 
 def _transition(comment: str | None) -> dict[str, str]:

@@ -40,6 +40,7 @@ class PushdSettings(BaseSettings):
     sample_seconds: float = Field(5.0, gt=0)
     alerts_period: float = Field(5.0, gt=0)
     metrics_period: float = Field(10.0, gt=0)
+    incidents_period: float = Field(5.0, gt=0)
     metrics_retention_hours: float = Field(48.0, gt=0)
 
     # Built-in host rules: fire when a value stays above its threshold for `alert_for_seconds`.

@@ -1,4 +1,5 @@
-"""WebSocket push: /ws/alerts, /ws/metrics, and /ws?channels=alerts,metrics for both on one socket.
+"""WebSocket push: /ws/alerts, /ws/metrics, /ws/incidents, and /ws?channels=alerts,metrics,incidents for
+several on one socket (/ws alone: alerts and metrics).
 
 A raw ASGI endpoint, reached from the outermost middleware: with thousands of subscribers, every
 layer a connection passes through keeps frames alive for the connection's whole life, and every
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pushd.api.ws_access import Refused, accepted_subprotocol, admit, refuse
 from pushd.api.ws_writes import immediate_sender
-from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, Subscriber
+from pushd.hub import CHANNELS, CLOSE_BAD_REQUEST, CLOSE_TOO_SLOW, DEFAULT_CHANNELS, Subscriber, encode
 from pushd.socket_limits import SocketLimitReached
 from pushd.state import State
 
@@ -35,7 +36,7 @@ def channels_of(scope: Scope) -> list[str] | None:
     path: str = scope["path"]
     if path == "/ws":
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        asked = query.get("channels", [",".join(CHANNELS)])[-1]
+        asked = query.get("channels", [",".join(DEFAULT_CHANNELS)])[-1]
         return [c.strip() for c in asked.split(",") if c.strip()]
     if path.startswith("/ws/") and "/" not in path[4:]:
         return [path[4:]]
@@ -52,11 +53,13 @@ async def _watch_peer(receive: Receive, sub: Subscriber) -> None:
 
 
 async def _initial(state: State, sub: Subscriber) -> None:
-    """Once right after connect: the current alerts and metrics, so a client need not wait a tick."""
+    """Once right after connect: the current state of each channel, so a client need not wait a tick."""
     if "alerts" in sub.channels:
         state.hub.offer(sub, "alerts", await state.alerts.summary_message())
     if "metrics" in sub.channels:
         state.hub.offer(sub, "metrics", state.trend.update_message())
+    if "incidents" in sub.channels:
+        state.hub.offer(sub, "incidents", encode("incidents_update", await state.incidents.update_data()))
 
 
 async def _pump(send: Send, sub: Subscriber) -> None:

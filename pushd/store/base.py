@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pushd.store.access import AccessStore
+from pushd.store.grouping import GroupingRuleStore
+from pushd.store.incidents import IncidentStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
@@ -112,6 +114,8 @@ class HistoryQuery:
 
 class AlertStore(Protocol):
     access: AccessStore  # users and tokens, in the same database
+    incidents: IncidentStore  # incidents and their timelines, in the same database
+    grouping_rules: GroupingRuleStore
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

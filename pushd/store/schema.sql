@@ -77,3 +77,55 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_kind ON tokens (kind, id);
 CREATE INDEX IF NOT EXISTS tokens_username ON tokens (username) WHERE username IS NOT NULL;
 CREATE INDEX IF NOT EXISTS tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
+
+-- Incidents (issue #7). The id is the incident's number. `group_key` is set for incidents a grouping
+-- rule opened (rule id and the values of its group_by labels), so later alerts of the group find it.
+CREATE TABLE IF NOT EXISTS incidents (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT    NOT NULL,
+    severity   TEXT    NOT NULL,
+    status     TEXT    NOT NULL,
+    assignee   TEXT,
+    group_key  TEXT,
+    created_at REAL    NOT NULL,
+    created_by TEXT    NOT NULL,
+    updated_at REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_status ON incidents (status, id);
+CREATE INDEX IF NOT EXISTS incidents_group ON incidents (group_key, id) WHERE group_key IS NOT NULL;
+
+-- No foreign key to alerts: pruning a resolved alert must not rewrite an incident's past; the
+-- timeline keeps what the alert was when it was attached.
+CREATE TABLE IF NOT EXISTS incident_alerts (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    alert_id    INTEGER NOT NULL,
+    attached_at REAL    NOT NULL,
+    PRIMARY KEY (incident_id, alert_id)
+);
+CREATE INDEX IF NOT EXISTS incident_alerts_alert ON incident_alerts (alert_id);
+
+-- Append-only: one row per thing that happened, numbered per incident (`seq` from 1). `data` is JSON
+-- whose shape depends on `kind` (docs/push.md lists the kinds).
+CREATE TABLE IF NOT EXISTS incident_timeline (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    ts          REAL    NOT NULL,
+    actor       TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    PRIMARY KEY (incident_id, seq)
+);
+
+-- Grouping rules (issue #7): matching alerts open or join an incident of their group.
+-- `matchers` and `group_by` are JSON (Alertmanager API v2 matchers; label names).
+CREATE TABLE IF NOT EXISTS grouping_rules (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT    NOT NULL UNIQUE,
+    matchers       TEXT    NOT NULL,
+    group_by       TEXT    NOT NULL,
+    window_seconds REAL    NOT NULL,
+    auto_mitigate  INTEGER NOT NULL,
+    created_at     REAL    NOT NULL,
+    created_by     TEXT    NOT NULL,
+    updated_at     REAL    NOT NULL
+);

@@ -1,0 +1,1 @@
+"""Incidents: their lifecycle rules, timeline and metrics, above any storage backend."""
