@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pushd.store.access import AccessStore
+from pushd.store.runbooks import RunbookStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
@@ -112,6 +113,7 @@ class HistoryQuery:
 
 class AlertStore(Protocol):
     access: AccessStore  # users and tokens, in the same database
+    runbooks: RunbookStore  # runbooks and their versions, in the same database
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

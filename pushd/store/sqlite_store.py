@@ -12,6 +12,7 @@ import orjson
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
+from pushd.store.sqlite_runbooks import SQLiteRunbookStore
 from shared.models import METRIC_FIELDS
 
 # The host samples' table, generated from the one list of their fields.
@@ -257,6 +258,7 @@ class SQLiteStore:
                  write_queue_max: int = DEFAULT_MAX_QUEUE) -> None:
         self.db = Database(path, synchronous, busy_timeout, max_queue=write_queue_max)
         self.access = SQLiteAccessStore(self.db)
+        self.runbooks = SQLiteRunbookStore(self.db)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.db.start, SCHEMA, upgrade)
