@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, auth, data, runbook_forms
+from dashboard import aggregate, auth, data, runbook_data, runbook_forms
 from dashboard.access_panel import attempt, flash, show_flash
 from dashboard.alert_query import API_PAGE, AlertFilter
 from dashboard.session import t
@@ -63,12 +63,12 @@ def detail(book: Runbook) -> None:
         st.markdown(f"**{n}. {step.title}**\n\n{step.body}")
         if step.command:
             st.code(step.command, language="bash")
-    ok, alerts = attempt(lambda c: c.runbook_matches(book.id))
-    if ok and alerts is not None:
+    alerts = runbook_data.matches(book.id, book.version)
+    if alerts is not None:
         st.subheader(t("rb_matches", n=len(alerts)))
         st.dataframe(runbook_forms.matches_frame(alerts, t), hide_index=True, key="rb_matches")
-    ok, versions = attempt(lambda c: c.runbook_versions(book.id))
-    if ok and versions:
+    versions = runbook_data.versions(book.id, book.version)
+    if versions:
         with st.expander(t("rb_versions")):
             st.dataframe(pd.DataFrame([{t("col_version"): v.version, t("col_title"): v.title,
                                         t("col_author"): v.author, t("col_created"): local(v.created_at)}
@@ -85,8 +85,8 @@ def detail(book: Runbook) -> None:
 
 st.title(t("page_runbooks"))
 show_flash()
-ok, books = attempt(lambda c: c.runbooks())
-if not ok or books is None:
+books = runbook_data.runbooks()
+if books is None:
     no_data()
 else:
     if not books:
