@@ -182,6 +182,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col_runbook": ("预案链接", "Runbook"),
     "col_alertnames": ("相关告警", "Alerts"),
     "no_runbooks": ("这些告警都没有 runbook_url 注解。", "None of these alerts has a runbook_url annotation."),
+    "alert_runbooks": ("适用的预案", "Runbooks for this alert"),
+    "alert_no_runbooks": ("没有匹配的预案。", "No runbook matches it."),
     "rb_links": ("告警注解中的预案链接", "Runbook links in alert annotations"),
     "rb_none": ("还没有预案。", "No runbooks yet."),
     "rb_pick": ("预案", "Runbook"),

@@ -112,3 +112,14 @@ def test_viewer_reads_without_buttons(make_app: Callable[..., AppTest], pushd_ur
     assert CATALOGUE["rb_view_only"][0] in [c.value for c in at.caption]
     assert not [b for b in at.button if b.key == "rb_delete"]
     assert not [t for t in at.text_input if t.key == "rb_title_new"]
+
+
+def test_alert_detail_names_its_runbooks(app: AppTest, pushd: PushdClient) -> None:
+    [change] = pushd.post_alerts([AlertIn(labels={"alertname": "DiskFull", "instance": "db1"})])["changed"]
+    book = pushd.create_runbook(disk_runbook())
+    pushd.create_runbook(runbook_forms.build("Web only", "", 'instance="web1"', STEPS))
+    assert [(r.id, r.title, r.version) for r in pushd.get_alert(change["id"]).runbooks] == [
+        (book.id, "Disk full", 1)]
+    open_page(app, "alerts")
+    app.selectbox(key="al_detail").select(change["id"]).run()
+    assert f"#{book.id} v1  Disk full" in [x.value for x in app.text]
