@@ -85,8 +85,9 @@ class MatcherIn(BaseModel):
     # strict: isEqual 0 is not false (the schema says boolean, and Alertmanager's Go decoder refuses it too).
     model_config = {"extra": "forbid", "strict": True}
 
-    # The pattern also in the schema, so that clients (and schemathesis) know which names are refused.
-    name: Annotated[str, Field(min_length=1, max_length=256, pattern=f"^{LABEL_NAME.pattern}$")]
+    # The pattern is stated in the schema, so that clients (and schemathesis) know which names are
+    # refused; Matcher checks it, with a message that says what a label name is.
+    name: Annotated[str, Field(min_length=1, max_length=256, json_schema_extra={"pattern": f"^{LABEL_NAME.pattern}$"})]
     value: Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
     isRegex: bool
     isEqual: bool = True
