@@ -127,6 +127,9 @@ def detail(alert: AlertDetail) -> None:
             values["generatorURL"] = alert.generator_url
         st.dataframe(tables.pairs_frame(values, t), hide_index=True, key="al_annotations", column_config=links,
                      placeholder="")
+    st.caption(t("alert_runbooks"))
+    # Titles are operators' text: shown as plain text, never as Markdown.
+    st.text("\n".join(f"#{rb.id} v{rb.version}  {rb.title}" for rb in alert.runbooks) or t("alert_no_runbooks"))
     st.caption(t("history"))
     st.dataframe(tables.history_frame(alert.history, t), hide_index=True, key="al_history")
     if not auth.can_act():

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
-from pushd.api import alerts, auth, grouping, health, history, incidents, ingest, metrics, snapshot, users, ws
+from pushd.api import alerts, auth, grouping, health, history, incidents, ingest, metrics, runbooks, snapshot, users, ws
 from pushd.api.access import check_rules
 from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
@@ -97,7 +97,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
-    for module in (ingest, alerts, history, metrics, snapshot, health, auth, users, incidents, grouping):
+    for module in (ingest, alerts, history, metrics, snapshot, health, auth, users, incidents, grouping, runbooks):
         for r in module.routers:
             app.include_router(r)
     check_rules(app)  # every API route says who may call it

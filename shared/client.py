@@ -23,6 +23,7 @@ from shared.accounts import Me, NewToken, Session, Token, TokenRole, User, UserR
 from shared.grouping import GroupingRule, GroupingRuleIn
 from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, TimelineEntry
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
+from shared.runbooks import Runbook, RunbookIn, RunbookVersion
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -175,6 +176,31 @@ class PushdClient:
 
     def get_alert(self, alert_id: int) -> AlertDetail:
         return self._get(AlertDetail, "GET", f"/api/v1/alerts/{int(alert_id)}")
+
+    # --- runbooks ---
+    def runbooks(self) -> list[Runbook]:
+        return self._list(Runbook, "/api/v1/runbooks")
+
+    def runbook(self, runbook_id: int, version: int | None = None) -> Runbook:
+        """The current version, or `version` (also of a deleted runbook)."""
+        tail = f"/versions/{int(version)}" if version is not None else ""
+        return self._get(Runbook, "GET", f"/api/v1/runbooks/{int(runbook_id)}{tail}")
+
+    def runbook_versions(self, runbook_id: int) -> list[RunbookVersion]:
+        return self._list(RunbookVersion, f"/api/v1/runbooks/{int(runbook_id)}/versions")
+
+    def runbook_matches(self, runbook_id: int) -> list[Alert]:
+        return self._list(Alert, f"/api/v1/runbooks/{int(runbook_id)}/matches")
+
+    def create_runbook(self, runbook: RunbookIn) -> Runbook:
+        return self._get(Runbook, "POST", "/api/v1/runbooks", json=runbook.model_dump(mode="json"))
+
+    def edit_runbook(self, runbook_id: int, runbook: RunbookIn) -> Runbook:
+        """Writes a new version."""
+        return self._get(Runbook, "PUT", f"/api/v1/runbooks/{int(runbook_id)}", json=runbook.model_dump(mode="json"))
+
+    def delete_runbook(self, runbook_id: int) -> None:
+        self._request("DELETE", f"/api/v1/runbooks/{int(runbook_id)}")
 
     def metrics_latest(self) -> MetricSample:
         return self._get(MetricSample, "GET", "/api/v1/metrics/latest")

@@ -82,9 +82,12 @@ def all_match_empty(matchers: Iterable[Matcher]) -> bool:
 class MatcherIn(BaseModel):
     """A matcher as Alertmanager's API v2 writes it; validated by building the Matcher."""
 
-    model_config = {"extra": "forbid"}
+    # strict: isEqual 0 is not false (the schema says boolean, and Alertmanager's Go decoder refuses it too).
+    model_config = {"extra": "forbid", "strict": True}
 
-    name: Annotated[str, Field(min_length=1, max_length=256)]
+    # The pattern is stated in the schema, so that clients (and schemathesis) know which names are
+    # refused; Matcher checks it, with a message that says what a label name is.
+    name: Annotated[str, Field(min_length=1, max_length=256, json_schema_extra={"pattern": f"^{LABEL_NAME.pattern}$"})]
     value: Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
     isRegex: bool
     isEqual: bool = True

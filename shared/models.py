@@ -174,8 +174,17 @@ class HistoryEntry(BaseModel):
     comment: str | None = None
 
 
+class RunbookRef(BaseModel):
+    """A runbook named from elsewhere (an alert's detail): its current version."""
+
+    id: int
+    title: str
+    version: int
+
+
 class AlertDetail(Alert):
     history: list[HistoryEntry]
+    runbooks: list[RunbookRef] = []  # those whose matchers match the alert's labels
 
 
 class AlertPage(BaseModel):

@@ -11,6 +11,7 @@ from pushd.api.access import PrincipalDep, Require, router
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep, Timestamp
 from pushd.auth import Permission
 from pushd.responses import errors
+from pushd.runbooks import runbooks_for
 from pushd.store import AlertQuery
 from shared.models import LABEL_NAME, Alert, AlertDetail, AlertPage, Severity, Status, Transition
 
@@ -56,7 +57,8 @@ async def get_alert(state: StateDep, alert_id: AlertId) -> AlertDetail:
     alert = await state.store.get_alert(alert_id)
     if alert is None:
         raise HTTPException(404, f"no alert with id {alert_id}")
-    return AlertDetail.model_validate(alert)
+    found = await runbooks_for(state.store, alert["labels"])
+    return AlertDetail.model_validate({**alert, "runbooks": found})
 
 
 @actors.post("/{alert_id}/ack", response_model=Alert, responses=errors(409))

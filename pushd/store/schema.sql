@@ -129,3 +129,25 @@ CREATE TABLE IF NOT EXISTS grouping_rules (
     created_by     TEXT    NOT NULL,
     updated_at     REAL    NOT NULL
 );
+-- Runbooks (预案). A runbook is its id and whether it was deleted; what it says lives in its
+-- versions, which are never changed or removed once written: editing adds version n+1, deleting
+-- marks the runbook, so a run that started on (runbook_id, version) can always read that version.
+-- matchers and steps are JSON (shared.runbooks validates them on the way in).
+CREATE TABLE IF NOT EXISTS runbooks (
+    id         INTEGER PRIMARY KEY,
+    version    INTEGER NOT NULL,  -- the current version
+    created_at REAL    NOT NULL,
+    deleted_at REAL,
+    deleted_by TEXT
+);
+CREATE TABLE IF NOT EXISTS runbook_versions (
+    runbook_id  INTEGER NOT NULL REFERENCES runbooks (id),
+    version     INTEGER NOT NULL,
+    title       TEXT    NOT NULL,
+    description TEXT    NOT NULL,
+    matchers    TEXT    NOT NULL,
+    steps       TEXT    NOT NULL,
+    author      TEXT    NOT NULL,
+    created_at  REAL    NOT NULL,
+    PRIMARY KEY (runbook_id, version)
+) WITHOUT ROWID;

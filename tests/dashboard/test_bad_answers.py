@@ -45,6 +45,7 @@ READS = {
     "snapshot": (r"/api/v1/snapshot", ("overview", "metrics"), nothing),
     "alert list": (r"/api/v1/alerts", ("alerts", "incidents", "runbooks"), nothing),
     "alert detail": (r"/api/v1/alerts/\d+", ("alerts",), pick_detail),
+    "runbooks": (r"/api/v1/runbooks", ("runbooks",), nothing),
     "metrics history": (r"/api/v1/metrics/history", ("metrics",), nothing),
     "actors": (r"/api/v1/actors", ("users",), nothing),
     "actor history": (r"/api/v1/history", ("users",), pick_actor),

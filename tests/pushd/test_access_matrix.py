@@ -70,6 +70,15 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("GET", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", None, 404),
     ("PUT", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", {}, 422),
     ("DELETE", "/api/v1/grouping-rules/{rule_id}"): ("admin", "/api/v1/grouping-rules/999", None, 404),
+    ("GET", "/api/v1/runbooks"): ("read", "/api/v1/runbooks", None, 200),
+    ("POST", "/api/v1/runbooks"): ("act", "/api/v1/runbooks", {}, 422),
+    ("GET", "/api/v1/runbooks/{runbook_id}"): ("read", "/api/v1/runbooks/999", None, 404),
+    ("PUT", "/api/v1/runbooks/{runbook_id}"): ("act", "/api/v1/runbooks/999", {}, 422),
+    ("DELETE", "/api/v1/runbooks/{runbook_id}"): ("act", "/api/v1/runbooks/999", None, 404),
+    ("GET", "/api/v1/runbooks/{runbook_id}/versions"): ("read", "/api/v1/runbooks/999/versions", None, 404),
+    ("GET", "/api/v1/runbooks/{runbook_id}/versions/{version}"): (
+        "read", "/api/v1/runbooks/999/versions/1", None, 404),
+    ("GET", "/api/v1/runbooks/{runbook_id}/matches"): ("read", "/api/v1/runbooks/999/matches", None, 404),
     # Last: it revokes the caller's token.
     ("POST", "/api/v1/auth/logout"): ("signed-in", "/api/v1/auth/logout", None, 204),
 }

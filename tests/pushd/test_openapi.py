@@ -63,7 +63,14 @@ def config() -> schemathesis.Config:
             "include-path": "/api/v1/alerts", "include-method": "POST",
             "checks": {"positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]}},
-        }],
+        },
+        *[{
+            # Rules JSON Schema cannot state, answered with a documented status: a runbook's regex
+            # matcher must be one RE2 accepts (422 naming it), its body must fit the body limit (413).
+            "include-path": path, "include-method": method,
+            "checks": {"positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 413, 422, 429, "5xx"]}},
+        } for method, path in (("POST", "/api/v1/runbooks"), ("PUT", "/api/v1/runbooks/{runbook_id}"))]],
     })
 
 
