@@ -76,7 +76,8 @@ class PushdClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _request(self, method: str, path: str, **kw: Any) -> Any:
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """The answer to one request with the token; an error status raised as the matching exception."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             r = self._http.request(method, path, headers=headers, **kw)
@@ -86,6 +87,10 @@ class PushdClient:
             raise PushdUnavailable(f"{self.base_url}: HTTP {r.status_code}")
         if r.status_code >= 400:
             raise (PushdAuthError if r.status_code == 401 else PushdError)(r.status_code, _detail(r))
+        return r
+
+    def _request(self, method: str, path: str, **kw: Any) -> Any:
+        r = self._send(method, path, **kw)
         if not r.content:
             return None
         try:
@@ -282,17 +287,7 @@ class PushdClient:
 
     def export_incident(self, incident_id: int, lang: str = "en") -> str:
         """The Markdown postmortem draft."""
-        path = f"/api/v1/incidents/{int(incident_id)}/export"
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            r = self._http.get(path, params={"lang": lang}, headers=headers)
-        except httpx.HTTPError as exc:
-            raise PushdUnavailable(f"{self.base_url}: {exc}") from exc
-        if r.status_code >= 500:
-            raise PushdUnavailable(f"{self.base_url}: HTTP {r.status_code}")
-        if r.status_code >= 400:
-            raise (PushdAuthError if r.status_code == 401 else PushdError)(r.status_code, _detail(r))
-        return r.text
+        return self._send("GET", f"/api/v1/incidents/{int(incident_id)}/export", params={"lang": lang}).text
 
     # --- grouping rules (admin) ---
     def grouping_rules(self) -> list[GroupingRule]:

@@ -48,6 +48,13 @@ def wait_healthy(url: str, timeout: float = 20.0, proc: subprocess.Popen | None 
 @contextmanager
 def serve_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[str]:
     """Run create_app(settings) on uvicorn in a background thread; yields its base URL."""
+    with serve_config_in_thread(settings, **uvicorn_kw) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve_config_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[tuple[str, uvicorn.Config]]:
+    """As serve_in_thread, also yielding the uvicorn Config (its `app` is the FastAPI app it serves)."""
     port = free_port()
     config = uvicorn_config(settings, host="127.0.0.1", port=port, log_level="warning", **uvicorn_kw)
     server = uvicorn.Server(config)
@@ -56,7 +63,7 @@ def serve_in_thread(settings: PushdSettings, **uvicorn_kw: object) -> Iterator[s
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url)
-        yield url
+        yield url, config
     finally:
         server.should_exit = True
         thread.join(timeout=10)

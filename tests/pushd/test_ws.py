@@ -3,22 +3,19 @@
 import asyncio
 import json
 import socket
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
-import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from pushd.api.ws import CLOSE_TIMEOUT
-from pushd.server import uvicorn_config
 from tests.conftest import make_settings
 from tests.pushd.helpers import alert
-from tests.servers import AUTH, free_port, serve_in_thread, wait_healthy
+from tests.servers import AUTH, serve_config_in_thread, serve_in_thread
 
 UVICORN_CLOSE_TIMEOUT = 10.0  # how long uvicorn waits for the peer's answer to a close frame
 
@@ -162,13 +159,7 @@ def test_alerts_posted_at_the_same_time_arrive_in_order_on_the_fast_path(tmp_pat
     """Concurrent POSTs finish in the same turns of the event loop, so their frames are written
     together (pushd.api.ws_writes): each one still arrives once, with seq counting up by one."""
     settings = make_settings(tmp_path, alerts_period=3600, metrics_period=3600)
-    config = uvicorn_config(settings, host="127.0.0.1", port=free_port(), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{config.port}"
-    try:
-        wait_healthy(url)
+    with serve_config_in_thread(settings) as (url, config):
         with ws(url, "/ws/alerts") as conn:
             first = recv(conn)
             assert first["type"] == "alerts_update"
@@ -183,8 +174,5 @@ def test_alerts_posted_at_the_same_time_arrive_in_order_on_the_fast_path(tmp_pat
 
             asyncio.run(post_all())
             events = [recv(conn) for _ in range(200)]
-        assert [e["seq"] for e in events] == list(range(first["seq"] + 1, first["seq"] + 201))
-        assert sorted(e["data"]["alert"]["alertname"] for e in events) == sorted(f"Together{i}" for i in range(200))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    assert [e["seq"] for e in events] == list(range(first["seq"] + 1, first["seq"] + 201))
+    assert sorted(e["data"]["alert"]["alertname"] for e in events) == sorted(f"Together{i}" for i in range(200))
