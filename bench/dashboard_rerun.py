@@ -13,7 +13,7 @@ AppTest reruns of every page:
 An admin sees the users page as "Users and access" (accounts and API tokens below the people).
 The dashboard is always the work tree's; BENCH_PUSHD_REV must name a pushd with access control.
 
-Run from the repo root: `python bench/dashboard_rerun.py [--alerts 10000] [--runs 30]`.
+Run from the repo root: `python bench/dashboard_rerun.py [--alerts 10000] [--runs 30] [--pages metrics ...]`.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES), help="default: all")
     args = parser.parse_args()
     pages: dict[str, Any] = {}
     dashboard = dashboard_version()  # before the runs: the work tree may change meanwhile
@@ -139,7 +140,7 @@ def main() -> None:
         log_in(at)
         header = ("page", "warm p50", "warm p95", "cold p50", "cold p95")
         print(f"{header[0]:<10}" + "".join(f"{h:>10}" for h in header[1:]) + f"   (ms, {args.runs} runs each)")
-        for page in PAGES:
+        for page in args.pages:
             warm = time_page(at, page, args.runs, cold=False)
             cold = time_page(at, page, args.runs, cold=True)
             row = (statistics.median(warm), p95(warm), statistics.median(cold), p95(cold))

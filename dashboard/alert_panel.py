@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import actions, auth, data, tables
 from dashboard.actions import Action
 from dashboard.alert_query import merge_selection
-from dashboard.session import t
+from dashboard.session import t, translator
 from shared.models import AlertDetail, AlertPage
 
 SELECTED = "al_selected"  # alert ids the user ticked, across pages and refreshes
@@ -70,7 +70,8 @@ def table(result: AlertPage, offset: int) -> list[int]:
                                              "columns": []}}
     if result.items:
         st.caption(t("matches", total=result.total, first=offset + 1, last=offset + len(result.items)))
-        st.dataframe(tables.severity_badges(tables.alert_frame(result.items, t), t("col_severity"), t),
+        tr = translator()  # the language once for the whole table
+        st.dataframe(tables.severity_badges(tables.alert_frame(result.items, tr), t("col_severity"), tr),
                      hide_index=True, key=TABLE, on_select=on_tick,
                      selection_mode="multi-row")
         st.caption(t("select_hint") if auth.can_act() else t("select_hint_view"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 Theme = Literal["light", "dark"]
 
@@ -20,8 +21,25 @@ STATUS_COLORS = {"firing": RED, "acknowledged": AMBER, "resolved": GREEN_HEX}
 BANDS = ((0, 70, "rgba(34,197,94,0.18)"), (70, 90, "rgba(245,158,11,0.25)"), (90, 100, "rgba(239,68,68,0.28)"))
 
 
-def template(theme: Theme) -> str:
-    return "plotly_dark" if theme == "dark" else "plotly_white"
+# Naming "plotly_white" makes every figure deep-copy and validate all of plotly's template: colour
+# scales, maps, 3-D scenes and defaults for two dozen trace types, 30 of the 40 ms a gauge took (the
+# metrics page draws five figures per rerun). Ours keep what our 2-D traces use, so they look the same.
+UNUSED_LAYOUT = ("colorscale", "coloraxis", "geo", "polar", "scene", "ternary", "mapbox", "map")
+TRACES = ("scatter", "pie", "indicator")
+
+
+def _trimmed(name: str) -> go.layout.Template:
+    full = pio.templates[name]
+    layout = {k: v for k, v in full.layout.to_plotly_json().items() if k not in UNUSED_LAYOUT}
+    data = {k: v for k, v in full.data.to_plotly_json().items() if k in TRACES}
+    return go.layout.Template(layout=layout, data=data)
+
+
+TEMPLATES: dict[Theme, go.layout.Template] = {"light": _trimmed("plotly_white"), "dark": _trimmed("plotly_dark")}
+
+
+def template(theme: Theme) -> go.layout.Template:
+    return TEMPLATES["dark" if theme == "dark" else "light"]
 
 
 def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:

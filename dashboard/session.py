@@ -6,6 +6,7 @@ survives switching to another page and back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -54,6 +55,13 @@ def lang() -> Lang:
 def t(key: str, **kw: object) -> str:
     """Translate `key` into the session's language."""
     return translate(key, lang(), **kw)
+
+
+def translator() -> Callable[..., str]:
+    """`t` with the session's language read once: every `t()` reads st.session_state (tens of
+    microseconds), and a table of 500 rows asks for thousands of names."""
+    language = lang()
+    return lambda key, **kw: translate(key, language, **kw)
 
 
 def pushd_url() -> str:

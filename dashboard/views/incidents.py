@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import aggregate, data
 from dashboard.alert_query import API_PAGE, AlertFilter
-from dashboard.session import t
+from dashboard.session import t, translator
 from dashboard.tables import local, severity_badges
 from dashboard.widgets import labeller, no_data
 from shared.models import AlertPage
@@ -18,6 +18,7 @@ MAX_IDS = 20  # per row; a group of hundreds would make an unreadable cell
 
 
 def table(page: AlertPage, by: aggregate.GroupBy) -> None:
+    t = translator()  # hundreds of rows: the language once, not per cell
     if page.total > len(page.items):
         st.warning(t("truncated", total=page.total, n=len(page.items)))
     groups = aggregate.incidents(page.items, by)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, figures, tables, theme
-from dashboard.session import t
+from dashboard.session import t, translator
 from dashboard.units import rate
 from dashboard.widgets import labeller, no_data
 from shared.models import MetricSample, Snapshot
@@ -50,7 +50,8 @@ def pie_and_log(snap: Snapshot) -> None:
                          key="status_pie", theme=None)
     with log_col:
         st.subheader(t("event_log"))
-        st.dataframe(tables.severity_badges(tables.log_frame(snap.events, t), t("col_severity"), t), hide_index=True,
+        tr = translator()  # the language once for the whole table
+        st.dataframe(tables.severity_badges(tables.log_frame(snap.events, tr), t("col_severity"), tr), hide_index=True,
                      height=260, key="event_log")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, figures, tables, theme
-from dashboard.session import t
+from dashboard.session import t, translator
 from dashboard.units import duration
 from dashboard.widgets import kpi_row, no_data
 from shared.models import Snapshot
@@ -30,8 +30,9 @@ def render(snap: Snapshot) -> None:
     st.subheader(t("latest_firing"))
     firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")
     if firing:
-        st.dataframe(tables.severity_badges(tables.alert_frame(firing[:20], t), t("col_severity"), t), hide_index=True,
-                     key="overview_firing")
+        tr = translator()  # the language once for the whole table
+        st.dataframe(tables.severity_badges(tables.alert_frame(firing[:20], tr), t("col_severity"), tr),
+                     hide_index=True, key="overview_firing")
     else:
         st.success(t("no_firing"))
 

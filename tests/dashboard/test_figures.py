@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard import figures
 
@@ -44,3 +45,16 @@ def test_gauge_without_a_sample_draws_no_false_zero() -> None:
 def test_dark_theme_uses_dark_template() -> None:
     fig = figures.gauge(1.0, "CPU", theme="dark")
     assert fig.layout.template.layout.paper_bgcolor != figures.gauge(1.0, "CPU").layout.template.layout.paper_bgcolor
+
+
+def test_charts_keep_the_look_of_plotlys_templates_for_the_traces_they_draw() -> None:
+    """Our templates are plotly_white / plotly_dark without what 2-D charts never use (the cost of
+    validating it on every figure): every layout setting and trace default that remains is plotly's."""
+    for theme, name in (("light", "plotly_white"), ("dark", "plotly_dark")):
+        full = pio.templates[name].to_plotly_json()
+        ours = figures.gauge(1.0, "CPU", theme=theme).layout.template.to_plotly_json()
+        assert ours["layout"] == {k: v for k, v in full["layout"].items() if k not in figures.UNUSED_LAYOUT}
+        assert set(ours["data"]) == {"scatter", "pie"} & set(full["data"])
+        for trace in ours["data"]:
+            assert ours["data"][trace] == full["data"][trace]
+        assert ours["layout"]["font"] == full["layout"]["font"]
