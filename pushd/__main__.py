@@ -11,6 +11,7 @@ import sys
 
 import uvicorn
 
+from pushd import logs
 from pushd.server import uvicorn_config
 from pushd.store.migrations import SchemaTooNew, check_not_newer
 from shared.settings import PushdSettings
@@ -47,11 +48,11 @@ def tune_gc() -> None:
 def main() -> None:
     tune_malloc()
     settings = PushdSettings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     try:
         check_not_newer(settings.db_path)
     except SchemaTooNew as exc:
-        print(f"pushd: not starting: {exc}", file=sys.stderr)
+        logging.getLogger("pushd").error("not starting: %s", exc)
         sys.exit(EXIT_STORE_TOO_NEW)
     config = uvicorn_config(settings)
     config.load()  # imports the protocol modules now, so that the freeze covers them too
