@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
 from shared.models import METRIC_FIELDS
 
+log = logging.getLogger(__name__)
 # The host samples' table, generated from the one list of their fields.
 METRICS_TABLE = (
     "CREATE TABLE IF NOT EXISTS metrics (ts REAL PRIMARY KEY, "
@@ -54,7 +56,10 @@ def check_metrics_table(conn: sqlite3.Connection) -> None:
 
 def prepare(conn: sqlite3.Connection, schema: str) -> None:
     """Bring a store to the current version at start (pushd/store/migrations)."""
-    migrations.migrate(conn, schema, check=check_metrics_table)
+    applied = migrations.migrate(conn, schema, check=check_metrics_table)
+    if applied:
+        log.warning("store migrated to schema version %d (migrations %s applied)", applied[-1],
+                    ", ".join(map(str, applied)))
 
 
 def raw_row(row: sqlite3.Row) -> dict[str, Any]:

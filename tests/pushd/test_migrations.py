@@ -4,6 +4,7 @@ data; a store newer than the code is refused with a message; schema.sql stays id
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -44,9 +45,10 @@ def version_of(path: Path) -> int:
         conn.close()
 
 
-def test_a_v1_store_is_migrated_at_start_and_keeps_its_data(tmp_path: Path) -> None:
+def test_a_v1_store_is_migrated_at_start_and_keeps_its_data(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(tmp_path / "data", admin_token=None)  # only what the store holds lets us in
     path = v1_store(settings.data_dir)
+    caplog.set_level(logging.INFO, logger="pushd")
     with TestClient(create_app(settings)) as client:
         login = client.post("/api/v1/auth/login", json={"username": "admin", "password": V1_ADMIN_PASSWORD})
         assert login.status_code == 200, login.text
@@ -68,10 +70,13 @@ def test_a_v1_store_is_migrated_at_start_and_keeps_its_data(tmp_path: Path) -> N
         ingest = {"Authorization": f"Bearer {V1_INGEST_TOKEN}"}  # a token made before the upgrade still works
         assert client.post("/api/v1/alerts", json={"labels": {"alertname": "After"}}, headers=ingest).status_code == 200
     assert version_of(path) == LATEST
+    assert f"store migrated to schema version {LATEST}" in caplog.text
+    caplog.clear()
     with TestClient(create_app(settings)) as client:  # a second start changes nothing
         token = client.post("/api/v1/auth/login", json={"username": "admin", "password": V1_ADMIN_PASSWORD}).json()
         assert client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {token['token']}"}).json()["total"] == 5
     assert version_of(path) == LATEST
+    assert "store migrated" not in caplog.text
 
 
 def add_note_column(conn: sqlite3.Connection) -> None:
@@ -88,14 +93,15 @@ def test_a_later_migration_runs_once_in_order_and_keeps_the_data(tmp_path: Path)
     schema += "\nCREATE INDEX IF NOT EXISTS alerts_note ON alerts (note);"
     assert schema.count("note TEXT") == 1
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, schema, later) == (0, LATEST + 1)
-    assert migrate(conn, schema, later) == (LATEST + 1, LATEST + 1)  # nothing runs twice
+    assert migrate(conn, schema, later) == [*range(1, LATEST + 2)]
+    assert migrate(conn, schema, later) == []  # nothing runs twice
     rows = conn.execute("SELECT status, note FROM alerts").fetchall()
     assert sorted(r[0] for r in rows) == ["acknowledged", "firing", "firing", "resolved"]
     assert {r[1] for r in rows} == {""}
     conn.close()
     fresh = sqlite3.connect(tmp_path / "fresh.sqlite3", isolation_level=None)  # a new store: the schema alone
-    assert migrate(fresh, schema, later) == (0, LATEST + 1)
+    assert migrate(fresh, schema, later) == []  # nothing to migrate
+    assert migrations.user_version(fresh) == LATEST + 1
     assert "note" in {r[1] for r in fresh.execute("PRAGMA table_info(alerts)")}
     fresh.close()
 

@@ -78,10 +78,11 @@ def check_not_newer(path: Path, latest: int = LATEST) -> None:
 
 
 def migrate(conn: sqlite3.Connection, schema: str, migrations: dict[int, Migration] | None = None,
-            check: Callable[[sqlite3.Connection], None] | None = None) -> tuple[int, int]:
+            check: Callable[[sqlite3.Connection], None] | None = None) -> list[int]:
     """Bring the store on `conn` (autocommit mode) to the latest version and `schema`, in one transaction;
-    `check(conn)` then runs inside it, to refuse what no migration handled. Returns (from, to) versions.
-    Raises SchemaTooNew, rolling back, for a store newer than the code."""
+    `check(conn)` then runs inside it, to refuse what no migration handled. Returns the numbers of the
+    migrations applied (none for a new store or a current one). Raises SchemaTooNew, rolling back, for a
+    store newer than the code."""
     migrations = MIGRATIONS if migrations is None else migrations
     latest = max(migrations)
     assert sorted(migrations) == list(range(1, latest + 1)), "migrations are numbered 1, 2, 3, ..."
@@ -91,9 +92,9 @@ def migrate(conn: sqlite3.Connection, schema: str, migrations: dict[int, Migrati
         if version > latest:
             raise SchemaTooNew(conn.execute("PRAGMA database_list").fetchone()[2], version, latest)
         fresh = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
-        if not fresh:
-            for number in range(version + 1, latest + 1):
-                migrations[number](conn)
+        applied = [] if fresh else list(range(version + 1, latest + 1))
+        for number in applied:
+            migrations[number](conn)
         for statement in statements(schema):
             conn.execute(statement)
         if check is not None:
@@ -104,4 +105,4 @@ def migrate(conn: sqlite3.Connection, schema: str, migrations: dict[int, Migrati
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
             conn.execute("ROLLBACK")
         raise
-    return version, latest
+    return applied
