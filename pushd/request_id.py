@@ -7,9 +7,9 @@ proxy's access log and pushd's be joined. Otherwise it makes one: 32 hex digits 
 prefix per process and a counter, unique without a system call per request.
 
 Pure ASGI, no BaseHTTPMiddleware (which would run each request through a task group and a stream): one
-contextvar set and one header added per request: 6-9 µs per request measured in isolation on the shared
-2-core machine at load average 3.7, where the bare ASGI call took 2 µs; a request through pushd's
-routes costs far more (an ingested alert alone ~30 µs of CPU, bench/README.md). Push sockets do not
+contextvar set and one header added per request: 6-9 µs measured in isolation on the shared 2-core
+machine (load average 3.7), against pushd's ~1.8 ms of CPU per single-alert POST there, which an A/B
+run did not see move (docs/deploy.md, "Logs"). Push sockets do not
 pass through it: they are handed off before it (pushd.api.ws.WebSocketShortcut), so a subscriber's
 messages cost nothing more.
 """
