@@ -11,12 +11,17 @@ import sys
 
 import uvicorn
 
+from pushd import logs
 from pushd.server import uvicorn_config
+from pushd.store.migrations import SchemaTooNew, check_not_newer
 from shared.settings import PushdSettings
 
 # Young collections every this many net allocations instead of 700: a fan-out to 1,000 subscribers
 # allocates that many short-lived objects per event, and each collection is a pause for all of them.
 GC_GEN0_THRESHOLD = 20_000
+# Exit status for a store pushd must not open (sysexits.h EX_CONFIG): a supervisor should not restart it
+# (systemd: RestartPreventExitStatus=78), a person has to act (docs/deploy.md, Upgrades).
+EXIT_STORE_TOO_NEW = 78
 
 
 def tune_malloc(arenas: int = 2, mmap_threshold: int = 1 << 20) -> None:
@@ -43,7 +48,12 @@ def tune_gc() -> None:
 def main() -> None:
     tune_malloc()
     settings = PushdSettings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
+    try:
+        check_not_newer(settings.db_path)
+    except SchemaTooNew as exc:
+        logging.getLogger("pushd").error("not starting: %s", exc)
+        sys.exit(EXIT_STORE_TOO_NEW)
     config = uvicorn_config(settings)
     config.load()  # imports the protocol modules now, so that the freeze covers them too
     tune_gc()

@@ -27,6 +27,7 @@ from pushd.host_rules import HostRules, default_rules
 from pushd.hub import Hub
 from pushd.incidents.grouping import Grouping
 from pushd.incidents.service import IncidentService
+from pushd.request_id import RequestIdMiddleware
 from pushd.socket_limits import SocketLimits
 from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
@@ -105,6 +106,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, large_paths=ingest_paths)
     app.add_middleware(ContentTypeMiddleware)  # outside the size limit and the routes: 415 comes first
     app.add_middleware(LatencyMiddleware, telemetry=telemetry)
+    app.add_middleware(RequestIdMiddleware)  # outside the others: a 415 or 413 carries its id too
     app.add_middleware(ws.WebSocketShortcut)  # added last, so it is the outermost of ours
 
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from pushd.app import create_app
+from pushd.logs import uvicorn_log_config
 from shared.settings import PushdSettings
 
 
@@ -42,7 +43,7 @@ class UvicornLogFilter(logging.Filter):
 
 def uvicorn_config(settings: PushdSettings, **overrides: Any) -> uvicorn.Config:
     """The app plus the server settings that are part of pushd's behaviour (keepalive, inbound frame
-    limit, compression), so that tests serve exactly what users run."""
+    limit, compression, logging, trusted proxies), so that tests serve exactly what users run."""
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -51,7 +52,11 @@ def uvicorn_config(settings: PushdSettings, **overrides: Any) -> uvicorn.Config:
         "ws_ping_timeout": settings.ws_ping_timeout,
         "ws_per_message_deflate": settings.ws_compression,
         "ws_max_size": settings.ws_max_frame_bytes,  # larger inbound messages close the socket with 1009
-        "access_log": False,
+        "access_log": settings.access_log,
+        "log_config": uvicorn_log_config(settings),
+        # X-Forwarded-For/-Proto only from these proxies (docs/deploy.md); none when empty.
+        "proxy_headers": bool(settings.forwarded_allow_ips.strip()),
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         **overrides,
     }
     error_log = logging.getLogger("uvicorn.error")

@@ -19,6 +19,13 @@ class PushdSettings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     data_dir: Path = Path("./data")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # "json": one JSON object per line (time, level, logger, message, request_id) for log collectors.
+    log_format: Literal["text", "json"] = "text"
+    # uvicorn's access log, one line per request (off: the benchmarks' figures are without it).
+    access_log: bool = False
+    # Proxies whose X-Forwarded-For/-Proto pushd believes (uvicorn's forwarded_allow_ips): comma-separated
+    # addresses or networks, "*" for any; empty: believe nobody (docs/deploy.md, "TLS and nginx").
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     # Access control. The bootstrap user `admin` gets `admin_password` and an admin API token gets
     # `admin_token`, on every start when set; when unset, both are generated at first start and
@@ -77,7 +84,7 @@ class PushdSettings(BaseSettings):
     # Writes waiting for the SQLite writer; one more is refused at once with 503 and Retry-After.
     write_queue_max: int = Field(1000, ge=1)
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, v: object) -> object:
         return v.lower() if isinstance(v, str) else v

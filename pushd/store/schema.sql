@@ -1,4 +1,7 @@
 -- pushd's SQLite schema. Times are epoch seconds (REAL); labels and annotations are JSON text.
+-- The current schema, run at every start after the migrations (pushd/store/migrations): every statement must
+-- be idempotent (IF NOT EXISTS). A new table or index may simply be appended; a new column of an existing
+-- table goes in its CREATE TABLE here and in a migration (ALTER TABLE ... ADD COLUMN).
 CREATE TABLE IF NOT EXISTS alerts (
     id            INTEGER PRIMARY KEY,
     fingerprint   TEXT    NOT NULL UNIQUE,
@@ -16,7 +19,7 @@ CREATE TABLE IF NOT EXISTS alerts (
     source        TEXT    NOT NULL,
     -- 1 from a resolve by hand until the source ends that firing (it sends "resolved") or starts a
     -- new one (another startsAt): while 1, the source's re-sends leave the alert resolved (README).
-    -- A database from before it gets the column at start (sqlite_store.upgrade).
+    -- A database from before it gets the column at start (migrations/m0001_baseline.py).
     hand_resolved INTEGER NOT NULL DEFAULT 0
 );
 -- Lists are newest first by id (when pushd first saw the alert): free in rowid order, and stable
@@ -44,7 +47,7 @@ CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id, id);
 -- substrings without the scan but cut ingest to 0.24-0.30 of Alertmanager's rate (bench/README.md); a search
 -- reads ~2 MB per 10,000 alerts instead. The store writes it along with each alert (triggers would
 -- too, but made ingest several times slower). A database from before it gets it filled at start
--- (sqlite_store.upgrade).
+-- (migrations/m0001_baseline.py).
 CREATE TABLE IF NOT EXISTS alert_text (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 
 -- Host samples: the `metrics` table is generated from shared.models.METRIC_FIELDS (sqlite_store.py).

@@ -95,21 +95,20 @@ class Database:
         self._reader_conns: list[sqlite3.Connection] = []
         self._readers = concurrent.futures.ThreadPoolExecutor(readers, thread_name_prefix="sqlite-read")
 
-    def start(self, schema: str, upgrade: Callable[[sqlite3.Connection], None] | None = None) -> None:
-        """Open the file, bring it to `schema`, start the writer. `upgrade(conn)` then does what the
-        schema's IF NOT EXISTS cannot for a database of an earlier version (a column added to an
-        existing table); each runs in one transaction. On failure nothing is left open."""
+    def start(self, schema: str, prepare: Callable[[sqlite3.Connection, str], None] | None = None) -> None:
+        """Open the file, bring it to `schema`, start the writer. With `prepare`, `prepare(conn, schema)`
+        does that (the store's versioned migrations, pushd/store/migrations, in its own transaction);
+        without, the schema runs in one transaction. On failure nothing is left open."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(self.path, self.synchronous, self.busy_timeout)
         try:
             # Only pushd's user may read it: it holds password and token hashes (SQLite gives its -wal
             # and -shm files the same mode).
             self.path.chmod(0o600)
-            conn.executescript(f"BEGIN IMMEDIATE;\n{schema};\nCOMMIT;")
-            if upgrade is not None:
-                conn.execute("BEGIN IMMEDIATE")
-                upgrade(conn)
-                conn.execute("COMMIT")
+            if prepare is not None:
+                prepare(conn, schema)
+            else:
+                conn.executescript(f"BEGIN IMMEDIATE;\n{schema};\nCOMMIT;")
         except BaseException:
             conn.close()  # rolls back what is not committed
             raise

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from pushd.store import migrations
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
@@ -17,6 +19,7 @@ from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
 from shared.models import METRIC_FIELDS
 
+log = logging.getLogger(__name__)
 # The host samples' table, generated from the one list of their fields.
 METRICS_TABLE = (
     "CREATE TABLE IF NOT EXISTS metrics (ts REAL PRIMARY KEY, "
@@ -42,20 +45,21 @@ def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
     return _SEPARATOR.join(v.translate(_FOLD) for v in values).casefold()
 
 
-def upgrade(conn: sqlite3.Connection) -> None:
-    """Bring a database of an earlier pushd to SCHEMA where CREATE ... IF NOT EXISTS cannot (after it,
-    in one transaction): add the columns added since, fill the search index. A `metrics` table whose
-    columns are not the sample's fields is refused by name: that change needs its migration here."""
-    if "hand_resolved" not in {r["name"] for r in conn.execute("PRAGMA table_info(alerts)")}:
-        conn.execute("ALTER TABLE alerts ADD COLUMN hand_resolved INTEGER NOT NULL DEFAULT 0")
-    if conn.execute("SELECT 1 FROM alert_text LIMIT 1").fetchone() is None:
-        conn.executemany("INSERT INTO alert_text (id, body) VALUES (?, ?)", (
-            (r["id"], search_text(orjson.loads(r["labels"]), orjson.loads(r["annotations"])))
-            for r in conn.execute("SELECT id, labels, annotations FROM alerts")))
+def check_metrics_table(conn: sqlite3.Connection) -> None:
+    """Refuse, by name, a `metrics` table whose columns are not the host sample's fields: a field added
+    to or removed from METRIC_FIELDS needs a migration (pushd/store/migrations)."""
     metrics = {r["name"] for r in conn.execute("PRAGMA table_info(metrics)")}
     if metrics != {"ts", *METRIC_FIELDS}:
         raise RuntimeError(f"the metrics table has the columns {sorted(metrics)}, the host sample the fields "
-                           f"{sorted(METRIC_FIELDS)}: write their migration in pushd/store/sqlite_store.py upgrade()")
+                           f"{sorted(METRIC_FIELDS)}: write their migration in pushd/store/migrations")
+
+
+def prepare(conn: sqlite3.Connection, schema: str) -> None:
+    """Bring a store to the current version at start (pushd/store/migrations)."""
+    applied = migrations.migrate(conn, schema, check=check_metrics_table)
+    if applied:
+        log.warning("store migrated to schema version %d (migrations %s applied)", applied[-1],
+                    ", ".join(map(str, applied)))
 
 
 def raw_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -265,7 +269,7 @@ class SQLiteStore:
         self.runbooks = SQLiteRunbookStore(self.db)
 
     async def open(self) -> None:
-        await asyncio.to_thread(self.db.start, SCHEMA, upgrade)
+        await asyncio.to_thread(self.db.start, SCHEMA, prepare)
 
     async def close(self) -> None:
         """Stops the writer and reader threads; joining them blocks, so it runs in a thread, not on the loop."""
