@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import PushdSettings
 from tests.servers import REPO, free_port, wait_healthy
 
 UNITS = REPO / "deploy" / "systemd"
@@ -81,16 +80,6 @@ def test_pushd_unit_keeps_its_data_in_its_state_directory() -> None:
     assert unit["StateDirectory"] == ["pushd"]
     assert unit_environment(unit)["PUSHD_DATA_DIR"] == "/var/lib/pushd"
     assert unit["ReadWritePaths"] == ["/var/lib/pushd"]
-
-
-def test_env_example_is_valid_for_pushd(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every line of deploy/pushd.env.example is a setting pushd accepts as written."""
-    for line in (REPO / "deploy" / "pushd.env.example").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            assert key.startswith("PUSHD_") and key.lower().removeprefix("pushd_") in PushdSettings.model_fields
-            monkeypatch.setenv(key, value)
-    PushdSettings()
 
 
 def test_pushd_unit_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
