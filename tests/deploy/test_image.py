@@ -9,6 +9,7 @@ PUSHD_SKIP_IMAGE_TEST=1 skips it locally; CI runs it (.ci/run installs buildah a
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,6 +39,10 @@ HONCHO_SIGTERM_STATUS = 143
 
 @pytest.fixture(scope="module")
 def buildah() -> Iterator[Buildah]:
+    missing = [tool for tool in ("buildah", "debootstrap") if shutil.which(tool) is None]
+    if missing or os.geteuid() != 0:
+        pytest.fail(f"the image test runs as root with buildah and debootstrap (missing: {missing or 'root'}): "
+                    "bash .ci/run installs them; PUSHD_SKIP_IMAGE_TEST=1 skips the test")
     root = Path(tempfile.mkdtemp(prefix="pushd-image-test-", dir="/var/tmp"))
     b = Buildah(root)
     try:
