@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.accounts import Me, NewToken, Session, Token, TokenRole, User, UserRole
 from shared.grouping import GroupingRule, GroupingRuleIn
-from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, TimelineEntry
+from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, RunbookRun, TimelineEntry
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
 from shared.runbooks import Runbook, RunbookIn, RunbookVersion
 
@@ -279,6 +279,20 @@ class PushdClient:
     def add_note(self, incident_id: int, text: str) -> TimelineEntry:
         return self._get(TimelineEntry, "POST", f"/api/v1/incidents/{int(incident_id)}/notes", json={"text": text})
 
+    def start_runbook_run(self, incident_id: int, runbook_id: int) -> RunbookRun:
+        """Follow the runbook's current version for the incident; 409 when the incident is resolved."""
+        return self._get(RunbookRun, "POST", f"/api/v1/incidents/{int(incident_id)}/runbook-runs",
+                         json={"runbook_id": int(runbook_id)})
+
+    def mark_runbook_step(self, incident_id: int, run_id: int, n: int, state: str,
+                          note: str | None = None) -> RunbookRun:
+        """Step `n` (from 1) is "done" or "skipped"; the run after it."""
+        body: dict[str, Any] = {"state": state}
+        if note:
+            body["note"] = note
+        path = f"/api/v1/incidents/{int(incident_id)}/runbook-runs/{int(run_id)}/steps/{int(n)}"
+        return self._get(RunbookRun, "PATCH", path, json=body)
+
     def incident_timeline(self, incident_id: int, after: int = 0) -> list[TimelineEntry]:
         return self._list(TimelineEntry, f"/api/v1/incidents/{int(incident_id)}/timeline", params={"after": after})
 
@@ -295,6 +309,13 @@ class PushdClient:
 
     def create_grouping_rule(self, rule: GroupingRuleIn) -> GroupingRule:
         return self._get(GroupingRule, "POST", "/api/v1/grouping-rules", json=rule.model_dump(mode="json"))
+
+    def grouping_rule(self, rule_id: int) -> GroupingRule:
+        return self._get(GroupingRule, "GET", f"/api/v1/grouping-rules/{int(rule_id)}")
+
+    def replace_grouping_rule(self, rule_id: int, rule: GroupingRuleIn) -> GroupingRule:
+        return self._get(GroupingRule, "PUT", f"/api/v1/grouping-rules/{int(rule_id)}",
+                         json=rule.model_dump(mode="json"))
 
     def delete_grouping_rule(self, rule_id: int) -> None:
         self._request("DELETE", f"/api/v1/grouping-rules/{int(rule_id)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
@@ -75,14 +75,64 @@ class NoteIn(BaseModel):
 
 class TimelineEntry(BaseModel):
     """One thing that happened to an incident. `kind` is one of created, status, title, severity,
-    assignee, alert_attached, alert_detached, alert_resolved, note (silence and runbook_step later);
-    `data` depends on it (docs/push.md)."""
+    assignee, alert_attached, alert_detached, alert_resolved, note, runbook_started, runbook_step
+    (silence later); `data` depends on it (docs/push.md)."""
 
     seq: int
     ts: datetime
     actor: str
     kind: str
     data: dict[str, Any]
+
+
+# Runbook ids are SQLite rowids; the bound keeps them exact for JSON clients too (see AlertId).
+RunbookId = Annotated[int, Field(ge=1, le=2**53 - 1), BeforeValidator(_integral)]
+StepState = Literal["pending", "done", "skipped"]
+
+
+class RunStart(BaseModel):
+    """Body of POST /api/v1/incidents/{id}/runbook-runs: the run follows the runbook's current version."""
+
+    model_config = {"extra": "forbid", "strict": True}
+
+    runbook_id: RunbookId
+
+
+class StepMark(BaseModel):
+    """Body of PATCH .../runbook-runs/{run}/steps/{n}: the step is done or skipped, with an optional note.
+    A step may be marked again (a correction); each mark is a timeline entry, the latest one counts."""
+
+    model_config = {"extra": "forbid", "strict": True}
+
+    state: Literal["done", "skipped"]
+    note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+
+class RunStep(BaseModel):
+    """A step of the run's runbook version and its latest mark (`pending` until marked)."""
+
+    n: int  # from 1, in the runbook's order
+    title: str
+    body: str = ""
+    command: str | None = None
+    state: StepState = "pending"
+    note: str | None = None
+    actor: str | None = None
+    ts: datetime | None = None
+
+
+class RunbookRun(BaseModel):
+    """A runbook followed for an incident, at the version it started with: editing the runbook later
+    changes nothing here."""
+
+    id: int
+    incident_id: int
+    runbook_id: int
+    version: int
+    title: str
+    started_by: str
+    started_at: datetime
+    steps: list[RunStep]
 
 
 class Incident(BaseModel):
@@ -100,11 +150,12 @@ class Incident(BaseModel):
 
 
 class IncidentDetail(Incident):
-    """With its alerts as they are now, its whole timeline, and time to acknowledge and to resolve
-    in seconds (null until it happened)."""
+    """With its alerts as they are now, its whole timeline, its runbook runs (oldest first) and time
+    to acknowledge and to resolve in seconds (null until it happened)."""
 
     alerts: list[Alert]
     timeline: list[TimelineEntry]
+    runs: list[RunbookRun] = []
     tta_seconds: float | None = None
     ttr_seconds: float | None = None
 

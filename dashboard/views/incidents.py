@@ -1,55 +1,30 @@
-"""Incidents (故障管理): open alerts grouped by alert name and/or instance, the worst group first."""
+"""Incidents (故障管理): the incident list and workspace, open alerts grouped (to open incidents
+from), and, for admins, the grouping rules. The parts are in dashboard/incidents/."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, data
-from dashboard.alert_query import API_PAGE, AlertFilter
-from dashboard.session import t, translator
-from dashboard.tables import local, severity_badges
-from dashboard.widgets import labeller, no_data
-from shared.models import AlertPage
+from dashboard import auth
+from dashboard.access_panel import show_flash
+from dashboard.incidents import create, panel, rules
+from dashboard.session import t
+from dashboard.widgets import labeller
 
-GROUPINGS = ("both", "alertname", "instance")
-SEVERITIES = ("critical", "warning", "info")
-MAX_IDS = 20  # per row; a group of hundreds would make an unreadable cell
+SECTIONS = ("list", "groups", "rules")
 
-
-def table(page: AlertPage, by: aggregate.GroupBy) -> None:
-    t = translator()  # hundreds of rows: the language once, not per cell
-    if page.total > len(page.items):
-        st.warning(t("truncated", total=page.total, n=len(page.items)))
-    groups = aggregate.incidents(page.items, by)
-    if not groups:
-        st.success(t("no_incidents"))
-        return
-    frame = pd.DataFrame([{
-        t("col_group"): g.key,
-        t("col_worst"): t(f"severity_{g.worst}"),
-        t("col_open"): len(g.alert_ids),
-        t("status_firing"): g.firing,
-        t("status_acknowledged"): g.acknowledged,
-        t("col_first"): local(g.first_started),
-        t("col_last_seen"): local(g.last_seen),
-        t("col_ids"): ", ".join(f"#{i}" for i in g.alert_ids[:MAX_IDS]) + (" …" if len(g.alert_ids) > MAX_IDS else ""),
-    } for g in groups])
-    st.dataframe(severity_badges(frame, t("col_worst"), t), hide_index=True, key="inc_table")
-
-
+panel.apply_goto()
 st.title(t("page_incidents"))
-left, right = st.columns(2)
-by = left.segmented_control(t("group_by"), GROUPINGS, default="both", required=True, key="inc_group",
-                            format_func=labeller({g: f"group_{g}" for g in GROUPINGS}),
-                            persist_state="session") or "both"
-severities = right.multiselect(t("filter_severity"), SEVERITIES, default=["critical"], key="inc_severity",
-                               placeholder=t("choose_many"), select_all=False,
-                               format_func=labeller({s: f"severity_{s}" for s in SEVERITIES}),
-                               persist_state="session")
-st.caption(t("incidents_caption", n=API_PAGE))
-open_alerts = data.alerts(AlertFilter(("firing", "acknowledged"), tuple(severities)), limit=API_PAGE)
-if open_alerts is None:
-    no_data()
+show_flash()
+shown = SECTIONS if auth.is_admin() else SECTIONS[:2]
+section = st.segmented_control(t("inc_section"), shown, default="list", required=True, key="inc_section",
+                               format_func=labeller({s: f"inc_section_{s}" for s in SECTIONS}),
+                               persist_state="session", label_visibility="collapsed") or "list"
+if section == "groups":
+    create.section()
+elif section == "rules" and auth.is_admin():
+    rules.section()
 else:
-    table(open_alerts, by)
+    if not auth.can_act():
+        st.caption(t("inc_view_only"))
+    panel.list_section()

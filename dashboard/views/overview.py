@@ -1,13 +1,17 @@
-"""Overview (总览): KPI cards, CPU and memory gauges, the latest firing alerts, pushd's status."""
+"""Overview (总览): KPI cards, incidents (open, MTTA, MTTR), CPU and memory gauges, the latest firing
+alerts, pushd's status."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import data, figures, tables, theme
+from dashboard.incidents import data as inc_data
+from dashboard.incidents.logic import UNRESOLVED, seconds
 from dashboard.session import t, translator
 from dashboard.units import duration
 from dashboard.widgets import kpi_row, no_data
+from shared.incidents import IncidentStats
 from shared.models import Snapshot
 
 
@@ -21,6 +25,7 @@ def render(snap: Snapshot) -> None:
         (t("status_acknowledged"), counts.get("acknowledged", 0)),
         (t("status_resolved"), counts.get("resolved", 0)),
     ])
+    incidents(inc_data.stats())
     left, right = st.columns(2)
     left.plotly_chart(figures.gauge(m.cpu_percent if m else None, t("cpu"), theme.current(), figures.GREEN),
                       key="gauge_cpu", theme=None)
@@ -44,6 +49,17 @@ def render(snap: Snapshot) -> None:
         (t("server_host"), str(server.get("hostname", "?"))),
         (t("server_uptime"), duration(uptime) if isinstance(uptime, int | float) else "?"),
         (t("total_alerts"), snap.counts.total),
+    ])
+
+
+def incidents(stats: IncidentStats | None) -> None:
+    """Open incidents (not resolved), and MTTA and MTTR averaged by pushd over every incident's timeline."""
+    if stats is None:
+        return
+    kpi_row([
+        (t("ov_open_incidents"), sum(n for s, n in stats.counts.items() if s.value in UNRESOLVED)),
+        (t("ov_mtta"), seconds(stats.mtta_seconds)),
+        (t("ov_mttr"), seconds(stats.mttr_seconds)),
     ])
 
 

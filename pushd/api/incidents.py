@@ -11,7 +11,7 @@ from pushd.api.access import PrincipalDep, Require, router
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep
 from pushd.auth import Permission
 from pushd.incidents import export
-from pushd.incidents.service import wire_entry
+from pushd.incidents.service import wire_entry, wire_run
 from pushd.responses import errors
 from pushd.state import State
 from pushd.store import NotFound
@@ -27,6 +27,9 @@ from shared.incidents import (
     IncidentStatus,
     IncidentUpdate,
     NoteIn,
+    RunbookRun,
+    RunStart,
+    StepMark,
     TimelineEntry,
 )
 from shared.models import Severity
@@ -35,6 +38,8 @@ readers = router(Require(Permission.read), prefix="/api/v1/incidents", tags=["in
 actors = router(Require(Permission.act), prefix="/api/v1/incidents", tags=["incidents"])
 IncidentId = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
 AlertIdPath = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
+RunId = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
+StepNo = Annotated[int, Path(ge=1, le=SQLITE_MAX_INT, description="the step's number, from 1")]
 
 
 async def _check_assignee(state: State, name: str | None) -> None:
@@ -134,6 +139,23 @@ for _action in IncidentAction:
     _action_route(_action)
 
 
+@actors.post("/{incident_id}/runbook-runs", response_model=RunbookRun, status_code=201, responses=errors(404, 409))
+async def start_runbook_run(state: StateDep, principal: PrincipalDep, incident_id: IncidentId, body: RunStart) -> Any:
+    """Follow a runbook's current version for this incident (a `runbook_started` entry). 404 for an
+    unknown incident or runbook (a deleted one too), 409 when the incident is resolved."""
+    return wire_run(await state.incidents.start_run(incident_id, body.runbook_id, principal.actor))
+
+
+@actors.patch("/{incident_id}/runbook-runs/{run_id}/steps/{n}", response_model=RunbookRun,
+              responses=errors(404, 409))
+async def mark_runbook_step(state: StateDep, principal: PrincipalDep, incident_id: IncidentId, run_id: RunId,
+                            n: StepNo, body: StepMark) -> Any:
+    """Step n (from 1) is done or skipped, with an optional note (a `runbook_step` entry: who, when,
+    note); marking it again corrects it. 404 for an unknown incident, run or step, 409 when the
+    incident is resolved."""
+    return wire_run(await state.incidents.mark_step(incident_id, run_id, n, body.state, body.note, principal.actor))
+
+
 @readers.get("/{incident_id}/timeline", response_model=list[TimelineEntry], responses=errors(404))
 async def incident_timeline(state: StateDep, incident_id: IncidentId,
                             after: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0) -> Any:
@@ -146,7 +168,7 @@ async def incident_timeline(state: StateDep, incident_id: IncidentId,
                          "description": "A postmortem draft in Markdown"}})
 async def export_incident(state: StateDep, incident_id: IncidentId,
                           lang: Annotated[Literal["zh", "en"], Query()] = "en") -> Response:
-    """Summary, alerts, timeline, in the dashboard's language."""
+    """Summary, alerts, timeline, runbook steps, in the dashboard's language."""
     text = export.render(await state.incidents.detail(incident_id), lang)
     return Response(text, media_type="text/markdown; charset=utf-8")
 

@@ -1,7 +1,8 @@
-"""An incident as Markdown, a postmortem draft: summary, alerts, timeline, in zh or en.
+"""An incident as Markdown, a postmortem draft: summary, alerts, timeline, runbook steps, in zh or en.
 
-Runbook steps are `runbook_step` timeline entries once runs exist; until then they show as any
-other entry of an unknown kind (kind and data), so nothing recorded is left out.
+Every mark of a runbook step is in the timeline; the runbook steps section shows each run at the
+version it followed, with each step's latest state, who marked it, when, and the note. An entry of
+a kind this module does not know shows as its kind and data, so nothing recorded is left out.
 """
 
 from __future__ import annotations
@@ -12,21 +13,31 @@ TEXT = {
     "en": {"summary": "Summary", "alerts": "Alerts", "timeline": "Timeline", "status": "Status",
            "severity": "Severity", "assignee": "Assignee", "created": "Created", "by": "by", "none": "none",
            "tta": "Time to acknowledge", "ttr": "Time to resolve", "alert": "Alert", "labels": "Labels",
-           "time": "Time", "actor": "Actor", "event": "Event", "incident": "Incident"},
+           "time": "Time", "actor": "Actor", "event": "Event", "incident": "Incident",
+           "runs": "Runbook steps", "run": "{title} (runbook #{runbook_id}, version {version}), started by"
+           " {started_by} at {started_at}", "step": "Step", "state": "State", "note": "Note",
+           "pending": "pending", "done": "done", "skipped": "skipped"},
     "zh": {"summary": "概要", "alerts": "告警", "timeline": "时间线", "status": "状态",
            "severity": "级别", "assignee": "负责人", "created": "创建", "by": "创建者", "none": "无",
            "tta": "确认耗时", "ttr": "解决耗时", "alert": "告警", "labels": "标签",
-           "time": "时间", "actor": "操作人", "event": "事件", "incident": "故障"},
+           "time": "时间", "actor": "操作人", "event": "事件", "incident": "故障",
+           "runs": "预案步骤",
+           "run": "{title}（预案 #{runbook_id}，版本 {version}），{started_by} 于 {started_at} 启动",
+           "step": "步骤", "state": "状态", "note": "备注", "pending": "待执行", "done": "已完成", "skipped": "已跳过"},
 }
 EVENTS = {
     "en": {"created": "created", "status": "status {from} → {to}", "title": "title → {to}",
            "severity": "severity {from} → {to}", "assignee": "assignee {from} → {to}",
            "alert_attached": "alert #{alert_id} attached ({alertname})", "alert_detached": "alert #{alert_id} detached",
-           "alert_resolved": "alert #{alert_id} resolved", "note": "note: {text}"},
+           "alert_resolved": "alert #{alert_id} resolved", "note": "note: {text}",
+           "runbook_started": "runbook #{runbook_id} version {version} started: {title}",
+           "runbook_step": "runbook “{runbook}” step {step} {state}: {title}"},
     "zh": {"created": "创建", "status": "状态 {from} → {to}", "title": "标题 → {to}",
            "severity": "级别 {from} → {to}", "assignee": "负责人 {from} → {to}",
            "alert_attached": "关联告警 #{alert_id}（{alertname}）", "alert_detached": "移除告警 #{alert_id}",
-           "alert_resolved": "告警 #{alert_id} 已解决", "note": "备注：{text}"},
+           "alert_resolved": "告警 #{alert_id} 已解决", "note": "备注：{text}",
+           "runbook_started": "启动预案 #{runbook_id}（版本 {version}）：{title}",
+           "runbook_step": "预案“{runbook}”步骤 {step} {state}：{title}"},
 }
 
 
@@ -46,7 +57,28 @@ def _event(entry: dict[str, Any], lang: str) -> str:
     template = EVENTS[lang].get(entry["kind"])
     if template is None:
         return f"{entry['kind']}: {entry['data']}"
-    return template.format_map({k: TEXT[lang]["none"] if v is None else v for k, v in entry["data"].items()})
+    data = {k: TEXT[lang]["none"] if v is None else v for k, v in entry["data"].items()}
+    if entry["kind"] == "runbook_step":
+        data["state"] = TEXT[lang].get(str(data.get("state")), data.get("state"))
+        text = template.format_map(data)
+        note = entry["data"].get("note")
+        return f"{text} ({TEXT[lang]['note']}: {note})" if note else text
+    return template.format_map(data)
+
+
+def _runs(runs: list[dict[str, Any]], lang: str) -> list[str]:
+    t = TEXT[lang]
+    if not runs:
+        return [t["none"]]
+    lines: list[str] = []
+    for run in runs:
+        lines += [f"### {t['run'].format_map({**run, 'title': _cell(run['title'])})}", "",
+                  f"| # | {t['step']} | {t['state']} | {t['actor']} | {t['time']} | {t['note']} |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {s['n']} | {_cell(s['title'])} | {t[s['state']]} | {_cell(s['actor'] or '')} | {s['ts'] or ''}"
+                  f" | {_cell(s['note'] or '')} |" for s in run["steps"]]
+        lines.append("")
+    return lines[:-1]
 
 
 def render(incident: dict[str, Any], lang: str) -> str:
@@ -68,4 +100,5 @@ def render(incident: dict[str, Any], lang: str) -> str:
         lines.append(t["none"])
     lines += ["", f"## {t['timeline']}", "", f"| {t['time']} | {t['actor']} | {t['event']} |", "| --- | --- | --- |"]
     lines += [f"| {e['ts']} | {_cell(e['actor'])} | {_cell(_event(e, lang))} |" for e in incident["timeline"]]
+    lines += ["", f"## {t['runs']}", "", *_runs(incident.get("runs", []), lang)]
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from pushd.hub import Hub
-from pushd.incidents import metrics, rules
+from pushd.incidents import metrics, rules, runs
 from pushd.incidents.rules import STATUSES
 from pushd.store import AlertStore, Change, NotFound, iso
 from pushd.store.incidents import Edit, Editor, Entry, IncidentQuery
@@ -25,6 +25,11 @@ def wire_incident(incident: dict[str, Any]) -> dict[str, Any]:
 
 def wire_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "ts": iso(entry["ts"])}
+
+
+def wire_run(run: dict[str, Any]) -> dict[str, Any]:
+    """A runbook run as clients see it: times as ISO 8601."""
+    return {**run, "started_at": iso(run["started_at"]), "steps": [{**s, "ts": iso(s["ts"])} for s in run["steps"]]}
 
 
 class IncidentService:
@@ -68,6 +73,26 @@ class IncidentService:
         self._publish(incident, entries)
         return entries[0]
 
+    async def start_run(self, incident_id: int, runbook_id: int, actor: str) -> dict[str, Any]:
+        """Follow the runbook's current version for the incident; the run (epoch times). NotFound for
+        an unknown incident or a runbook that does not exist or was deleted; Conflict when resolved."""
+        runbook = await self.store.runbooks.get(runbook_id)
+        if runbook is None or runbook["deleted_at"] is not None:
+            raise NotFound(f"no runbook with id {runbook_id}")
+        incident, run, entries = await self.store.runbook_runs.start(
+            incident_id, runbook_id, runbook["version"], lambda inc, run_id: runs.start(inc, runbook, run_id),
+            actor, time.time())
+        self._publish(incident, entries)
+        return run
+
+    async def mark_step(self, incident_id: int, run_id: int, n: int, state: str, note: str | None,
+                        actor: str) -> dict[str, Any]:
+        """Step `n` (from 1) of a run is done or skipped; the run after it (epoch times)."""
+        incident, run, entries = await self.store.runbook_runs.mark(
+            incident_id, run_id, n, state, note, lambda inc, r: runs.mark(inc, r, n, state, note), actor, time.time())
+        self._publish(incident, entries)
+        return run
+
     async def on_alert_changes(self, changes: list[Change]) -> None:
         """AlertService observer: an attached alert that resolves is an entry in each unresolved
         incident holding it."""
@@ -88,6 +113,7 @@ class IncidentService:
         for a in alerts:
             a.pop("history", None)
         return {**wire_incident(incident), "alerts": alerts, "timeline": [wire_entry(e) for e in timeline],
+                "runs": [wire_run(r) for r in await self.store.runbook_runs.list(incident_id)],
                 **self.durations(timeline)}
 
     @staticmethod

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pushd.store.access import AccessStore
 from pushd.store.grouping import GroupingRuleStore
 from pushd.store.incidents import IncidentStore
+from pushd.store.runbook_runs import RunbookRunStore
 from pushd.store.runbooks import RunbookStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
@@ -118,6 +119,7 @@ class AlertStore(Protocol):
     incidents: IncidentStore  # incidents and their timelines, in the same database
     grouping_rules: GroupingRuleStore
     runbooks: RunbookStore  # runbooks and their versions, in the same database
+    runbook_runs: RunbookRunStore  # runbooks followed for incidents, in the same database
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

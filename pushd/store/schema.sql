@@ -154,3 +154,27 @@ CREATE TABLE IF NOT EXISTS runbook_versions (
     created_at  REAL    NOT NULL,
     PRIMARY KEY (runbook_id, version)
 ) WITHOUT ROWID;
+
+-- Runbook runs (issue #7): a runbook followed for an incident, at the version it started with
+-- (runbook_versions rows are never changed, so the run's steps are that version's). A step has a
+-- row once marked; the row holds its latest mark, and every mark is also a `runbook_step` entry of
+-- the incident's timeline.
+CREATE TABLE IF NOT EXISTS runbook_runs (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    runbook_id  INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    started_at  REAL    NOT NULL,
+    started_by  TEXT    NOT NULL,
+    FOREIGN KEY (runbook_id, version) REFERENCES runbook_versions (runbook_id, version)
+);
+CREATE INDEX IF NOT EXISTS runbook_runs_incident ON runbook_runs (incident_id, id);
+CREATE TABLE IF NOT EXISTS runbook_run_steps (
+    run_id INTEGER NOT NULL REFERENCES runbook_runs (id) ON DELETE CASCADE,
+    n      INTEGER NOT NULL,  -- from 1, in the version's order
+    state  TEXT    NOT NULL,  -- done | skipped
+    note   TEXT,
+    actor  TEXT    NOT NULL,
+    ts     REAL    NOT NULL,
+    PRIMARY KEY (run_id, n)
+) WITHOUT ROWID;

@@ -16,7 +16,8 @@ COLUMNS = "id, title, severity, status, assignee, group_key, created_at, created
 SETTABLE = frozenset({"title", "severity", "status", "assignee"})
 
 
-def _incident(conn: sqlite3.Connection, incident_id: int) -> dict[str, Any] | None:
+def incident_row(conn: sqlite3.Connection, incident_id: int) -> dict[str, Any] | None:
+    """The incident with its `alert_ids`, or None; also used by the runbook run store in its transactions."""
     row = conn.execute(f"SELECT {COLUMNS} FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:
         return None
@@ -30,7 +31,8 @@ def _entry(row: sqlite3.Row) -> dict[str, Any]:
             "data": orjson.loads(row["data"])}
 
 
-def _apply(conn: sqlite3.Connection, incident_id: int, edit: Edit, actor: str, now: float) -> list[dict[str, Any]]:
+def apply_edit(conn: sqlite3.Connection, incident_id: int, edit: Edit, actor: str, now: float) -> list[dict[str, Any]]:
+    """Apply `edit` inside the caller's transaction; the timeline entries it added."""
     if unknown := set(edit.fields) - SETTABLE:
         raise ValueError(f"not settable: {unknown}")  # a bug in the caller, not a client error
     for alert_id in edit.attach:
@@ -71,22 +73,22 @@ class SQLiteIncidentStore:
                 (fields["title"], fields["severity"], fields.get("assignee"), fields.get("group_key"), now, actor, now))
             incident_id = cur.lastrowid
             assert incident_id is not None
-            entries = _apply(conn, incident_id, edit_of(incident_id), actor, now)
-            return _incident(conn, incident_id) or {}, entries
+            entries = apply_edit(conn, incident_id, edit_of(incident_id), actor, now)
+            return incident_row(conn, incident_id) or {}, entries
         return await self.db.write(job)
 
     async def apply(self, incident_id: int, editor: Editor, actor: str,
                     now: float) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         def job(conn: sqlite3.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-            incident = _incident(conn, incident_id)
+            incident = incident_row(conn, incident_id)
             if incident is None:
                 raise NotFound(f"no incident {incident_id}")
-            entries = _apply(conn, incident_id, editor(incident), actor, now)
-            return _incident(conn, incident_id) or {}, entries
+            entries = apply_edit(conn, incident_id, editor(incident), actor, now)
+            return incident_row(conn, incident_id) or {}, entries
         return await self.db.write(job)
 
     async def get(self, incident_id: int) -> dict[str, Any] | None:
-        return await self.db.read(lambda conn: _incident(conn, incident_id))
+        return await self.db.read(lambda conn: incident_row(conn, incident_id))
 
     async def list(self, query: IncidentQuery) -> tuple[list[dict[str, Any]], int]:
         def job(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
@@ -104,7 +106,7 @@ class SQLiteIncidentStore:
             total = conn.execute(f"SELECT count(*) FROM incidents WHERE {cond}", args).fetchone()[0]
             rows = conn.execute(f"SELECT id FROM incidents WHERE {cond} ORDER BY id DESC LIMIT ? OFFSET ?",
                                 (*args, query.limit, query.offset)).fetchall()
-            return [_incident(conn, r[0]) or {} for r in rows], total
+            return [incident_row(conn, r[0]) or {} for r in rows], total
         return await self.db.read(job)
 
     async def timeline(self, incident_id: int, after: int = 0) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
 from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
+from pushd.store.sqlite_runbook_runs import SQLiteRunbookRunStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
 from shared.models import METRIC_FIELDS
 
@@ -267,6 +268,7 @@ class SQLiteStore:
         self.incidents = SQLiteIncidentStore(self.db)
         self.grouping_rules = SQLiteGroupingRuleStore(self.db)
         self.runbooks = SQLiteRunbookStore(self.db)
+        self.runbook_runs = SQLiteRunbookRunStore(self.db)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.db.start, SCHEMA, prepare)

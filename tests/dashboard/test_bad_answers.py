@@ -39,11 +39,22 @@ def nothing(at: AppTest, _: int) -> None:
     pass
 
 
+def incidents_view(name: str) -> Callable[[AppTest, int], None]:
+    def choose(at: AppTest, _: int) -> None:
+        open_page(at, "incidents")
+        at.segmented_control(key="inc_section").set_value(name).run()
+    return choose
+
+
 # read path (a regular expression over the URL path) -> the pages that read it, and what selects it there
 READS = {
     "me": (r"/api/v1/me", ("overview", "settings"), nothing),
     "snapshot": (r"/api/v1/snapshot", ("overview", "metrics"), nothing),
-    "alert list": (r"/api/v1/alerts", ("alerts", "incidents", "runbooks"), nothing),
+    "alert list": (r"/api/v1/alerts", ("alerts", "runbooks"), nothing),
+    "open alerts grouped": (r"/api/v1/alerts", ("incidents",), incidents_view("groups")),
+    "incident list": (r"/api/v1/incidents", ("incidents",), nothing),
+    "incident stats": (r"/api/v1/incident-stats", ("overview",), nothing),
+    "grouping rules": (r"/api/v1/grouping-rules", ("incidents",), incidents_view("rules")),
     "alert detail": (r"/api/v1/alerts/\d+", ("alerts",), pick_detail),
     "runbooks": (r"/api/v1/runbooks", ("runbooks",), nothing),
     "metrics history": (r"/api/v1/metrics/history", ("metrics",), nothing),

@@ -283,3 +283,4 @@ def test_themes_languages_and_severity_badges(served: tuple[str, Browser]) -> No
             page.screenshot(path=str(ARTIFACTS / f"dashboard-alerts-{lang}-{theme}.png"), full_page=True)
     finally:
         page.close()
+

@@ -79,10 +79,11 @@ def test_a_filter_never_read_shows_no_other_filters_page(app: AppTest, pushd: Pu
 def test_incidents_keep_the_last_page_of_their_own_filter(app: AppTest, pushd: PushdClient, dead_url: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     pushd.post_alerts([AlertIn(labels={"alertname": "Disk", "severity": "critical", "instance": "db1"})])
-    open_page(app, "incidents")  # critical only, the default
+    open_page(app, "incidents")
+    app.segmented_control(key="inc_section").set_value("groups").run()  # critical only, the default
     assert "Disk @ db1" in table_text(app)
     monkeypatch.setenv("PUSHD_URL", dead_url)
-    app.multiselect(key="inc_severity").unselect("critical").select("info").run()
+    app.multiselect(key="inc_group_severity").unselect("critical").select("info").run()
     assert not app.exception
     assert "Disk @ db1" not in table_text(app)
     assert [i.value for i in app.info] == ["No data yet: this view has not been read from pushd."]

@@ -197,7 +197,8 @@ def test_language_and_refresh_come_from_the_environment(make_app: Callable[..., 
     assert any(c.value == "每 3 秒自动刷新" for c in at.sidebar.caption)
 
 
-SELECTS = {"al_status", "al_severity", "al_range", "al_size", "al_detail", "inc_severity", "users_pick",
+SELECTS = {"al_status", "al_severity", "al_range", "al_size", "al_detail", "inc_status", "inc_severity", "inc_size",
+           "users_pick",
            "users_size", "acc_new_role", "acc_pick", "acc_role:ulla", "tok_role", "tok_pick"}
 PLACEHOLDERS = {"zh": {"请选择", "请选择（可多选）"}, "en": {"Choose an option", "Choose options"}}
 

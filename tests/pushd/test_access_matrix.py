@@ -63,6 +63,10 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("POST", "/api/v1/incidents/{incident_id}/mitigate"): ("act", "/api/v1/incidents/999/mitigate", None, 404),
     ("POST", "/api/v1/incidents/{incident_id}/resolve"): ("act", "/api/v1/incidents/999/resolve", None, 404),
     ("POST", "/api/v1/incidents/{incident_id}/reopen"): ("act", "/api/v1/incidents/999/reopen", None, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/runbook-runs"): (
+        "act", "/api/v1/incidents/999/runbook-runs", {"runbook_id": 1}, 404),
+    ("PATCH", "/api/v1/incidents/{incident_id}/runbook-runs/{run_id}/steps/{n}"): (
+        "act", "/api/v1/incidents/999/runbook-runs/1/steps/1", {"state": "done"}, 404),
     ("GET", "/api/v1/incidents/{incident_id}/timeline"): ("read", "/api/v1/incidents/999/timeline", None, 404),
     ("GET", "/api/v1/incidents/{incident_id}/export"): ("read", "/api/v1/incidents/999/export", None, 404),
     ("GET", "/api/v1/grouping-rules"): ("admin", "/api/v1/grouping-rules", None, 200),
