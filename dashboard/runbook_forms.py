@@ -18,7 +18,16 @@ from shared.models import Alert
 from shared.runbooks import Runbook, RunbookIn, Step
 
 Translate = Callable[..., str]
-_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$')
+_MATCHER = re.compile(r"\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$")
+_ESCAPE = re.compile(r'\\([\\"n])')
+
+
+def _value(text: str) -> str:
+    """A quoted value undoes the escapes Matcher.__str__ (and Alertmanager) write: \\ \" \\n;
+    an unquoted one is taken as written."""
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return _ESCAPE.sub(lambda m: "\n" if m[1] == "n" else m[1], text[1:-1])
+    return text
 
 
 def parse_matchers(text: str) -> list[MatcherIn]:
@@ -30,7 +39,7 @@ def parse_matchers(text: str) -> list[MatcherIn]:
         m = _MATCHER.fullmatch(line)
         if m is None:
             raise ValueError(f"not a matcher: {line.strip()!r} (name=value, !=, =~, !~)")
-        name, op, value = m.groups()
+        name, op, value = m[1], m[2], _value(m[3])
         try:
             out.append(MatcherIn(name=name, value=value, isRegex="~" in op, isEqual=op[0] != "!"))
         except ValidationError as exc:
