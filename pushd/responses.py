@@ -60,6 +60,12 @@ HEADERS = {
 }
 
 
+# 400 from Alertmanager's API v2 routes (silences, alert queries): what it refuses, in its words.
+AM_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Refused as Alertmanager refuses it: a matcher or silence that is not"
+                                             " valid, named in `detail`"}}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries for these status codes: body schema, description, headers."""
     out: dict[int | str, dict[str, Any]] = {}

@@ -10,6 +10,7 @@ from pushd.store.access import AccessStore
 from pushd.store.grouping import GroupingRuleStore
 from pushd.store.incidents import IncidentStore
 from pushd.store.runbooks import RunbookStore
+from pushd.store.silences import SilenceStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
@@ -118,6 +119,7 @@ class AlertStore(Protocol):
     incidents: IncidentStore  # incidents and their timelines, in the same database
     grouping_rules: GroupingRuleStore
     runbooks: RunbookStore  # runbooks and their versions, in the same database
+    silences: SilenceStore  # silences, expired ones until they are pruned
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

@@ -15,6 +15,7 @@ from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
 from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
+from pushd.store.sqlite_silences import SQLiteSilenceStore
 from shared.models import METRIC_FIELDS
 
 # The host samples' table, generated from the one list of their fields.
@@ -263,6 +264,7 @@ class SQLiteStore:
         self.incidents = SQLiteIncidentStore(self.db)
         self.grouping_rules = SQLiteGroupingRuleStore(self.db)
         self.runbooks = SQLiteRunbookStore(self.db)
+        self.silences = SQLiteSilenceStore(self.db)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.db.start, SCHEMA, upgrade)
