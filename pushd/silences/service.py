@@ -89,6 +89,10 @@ class SilenceService:
                   and wanted <= {(m.name, m.value, m.is_regex, m.is_equal) for m in s.matchers}]
         return [wire_silence(s, now) for s in sorted(chosen, key=lambda s: sort_key(s, now))]
 
+    def update_data(self) -> dict[str, Any]:
+        """The `silences_update` a new subscriber gets first: the silences not expired, as listed."""
+        return {"silences": self.list({SilenceState.active, SilenceState.pending}, [])}
+
     # --- writes ---
     async def set(self, body: SilenceIn, actor: str) -> str:
         """Alertmanager's POST /silences: the id of the silence now in force."""
@@ -139,11 +143,13 @@ class SilenceService:
         for r in records:
             self._all[r.id] = r
         self._reindex(now)
+        self._changed.set()  # run() sleeps until the next start or end, which this may have moved
         await self._after(before, [(events[r.id], r) for r in records], actor)
 
     # --- time ---
     async def run(self) -> None:
-        """Until cancelled: at each pending start and active end, update and push; prune old ones."""
+        """Until cancelled: at each pending start and active end, update and push; at the end of an
+        expired one's retention, prune it."""
         while True:
             now = time.time()
             due = self._next_boundary(now)
@@ -169,13 +175,14 @@ class SilenceService:
     def _next_boundary(self, now: float) -> float | None:
         times = [s.starts_at for s in self._all.values() if s.starts_at > now]
         times += [s.ends_at for s in self._all.values() if s.ends_at >= now]
+        times += [s.ends_at + self.retention_seconds for s in self._all.values()
+                  if s.ends_at + self.retention_seconds >= now]  # when it is pruned
         # An end is inclusive: the silence expires just after it.
         return min(times) + 1e-3 if times else None
 
     def _reindex(self, now: float) -> None:
         self._active = sorted((s for s in self._all.values() if s.state(now) is SilenceState.active),
                               key=lambda s: s.id)
-        self._changed.set()
 
     async def _after(self, before: list[SilenceRecord], events: list[tuple[str, SilenceRecord]], actor: str) -> None:
         """Push the silence events and the open alerts whose silencing changed; tell the observers."""
