@@ -137,6 +137,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(grouping.InvalidMatchers, grouping.invalid_matchers)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidSilence, silences.invalid_silence)  # type: ignore[arg-type]
+    app.add_exception_handler(silences.SilenceNotFound, silences.silence_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_error)
 
     @app.exception_handler(StoreUnavailable)

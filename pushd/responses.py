@@ -60,10 +60,13 @@ HEADERS = {
 }
 
 
-# 400 from Alertmanager's API v2 routes (silences, alert queries): what it refuses, in its words.
+# Alertmanager's API v2 answers a refusal with a bare JSON string, and its clients (amtool, Grafana)
+# decode exactly that: pushd's silence and alert-query routes do the same.
+_AM_STRING = {"application/json": {"schema": {"type": "string"}}}
 AM_REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Refused as Alertmanager refuses it: a matcher or silence that is not"
-                                             " valid, named in `detail`"}}
+    400: {"content": _AM_STRING, "description": "Refused as Alertmanager refuses it, in its words (a JSON string)"}}
+AM_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"content": _AM_STRING, "description": "No silence with that id (a JSON string)"}}
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
