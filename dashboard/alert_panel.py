@@ -11,6 +11,7 @@ from dashboard import actions, auth, data, tables
 from dashboard.actions import Action
 from dashboard.alert_query import merge_selection
 from dashboard.session import t, translator
+from dashboard.silences.forms import matchers_for
 from shared.models import AlertDetail, AlertPage
 
 SELECTED = "al_selected"  # alert ids the user ticked, across pages and refreshes
@@ -135,8 +136,12 @@ def detail(alert: AlertDetail) -> None:
     st.dataframe(tables.history_frame(alert.history, t), hide_index=True, key="al_history")
     if not auth.can_act():
         return
-    ack, res, _ = st.columns([1, 1, 2])
+    ack, res, sil, _ = st.columns([1, 1, 1, 1])
     ack.button(t("action_ack"), key="al_one_ack", disabled=alert.status.value != "firing",
                on_click=run_action, args=("acknowledge", [alert.id]))
     res.button(t("action_resolve"), key="al_one_resolve", disabled=alert.status.value == "resolved",
                on_click=run_action, args=("resolve", [alert.id]))
+    if sil.button(t("silence_this"), key="al_one_silence"):
+        # The silences page opens its form with this alert's labels as matchers, for the operator to trim.
+        st.session_state["sil_prefill"] = matchers_for(alert.labels)
+        st.switch_page("views/silences.py")

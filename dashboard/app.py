@@ -30,6 +30,7 @@ PAGES = (
     ("alerts.py", "page_alerts", ":material/notifications_active:", "alerts"),
     ("incidents.py", "page_incidents", ":material/emergency:", "incidents"),
     ("runbooks.py", "page_runbooks", ":material/menu_book:", "runbooks"),
+    ("silences.py", "page_silences", ":material/notifications_off:", "silences"),
     ("metrics.py", "page_metrics", ":material/monitoring:", "metrics"),
     ("users.py", "page_users", ":material/group:", "users"),
     ("settings.py", "page_settings", ":material/settings:", "settings"),

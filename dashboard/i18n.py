@@ -393,6 +393,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings_caption": ("设置只对当前浏览器会话生效。", "Settings apply to this browser session only."),
     "pushd_url_help": ("由仪表盘服务器的 PUSHD_URL 设置，不能在浏览器中修改。",
                        "Set by PUSHD_URL on the dashboard's server; it cannot be changed from a browser."),
+    # silences
+    "page_silences": ("静默管理", "Silences"),
+    "silence_active": ("生效中", "Active"),
+    "silence_pending": ("待生效", "Pending"),
+    "silence_expired": ("已过期", "Expired"),
+    "silence_show_expired": ("显示已过期的静默", "Show expired silences"),
+    "silence_none": ("没有静默。", "No silences."),
+    "silence_new": ("新建静默", "New silence"),
+    "silence_duration": ("时长（如 2h、30m、1d12h）", "Duration (2h, 30m, 1d12h …)"),
+    "silence_matchers_help": ("与 Alertmanager 相同：正则两端锚定，缺少的标签按空字符串匹配；"
+                              "至少一个匹配器不能匹配空字符串。",
+                              "As in Alertmanager: regexes are anchored at both ends, a missing label matches as the"
+                              " empty string; at least one matcher must not match the empty string."),
+    "silence_until_resolved": ("告警全部恢复后自动过期", "Expire when the matching alerts resolve"),
+    "silence_create": ("创建静默", "Create silence"),
+    "silence_created": ("已创建静默 {id}。", "Silence {id} created."),
+    "silence_invalid": ("静默无效：{reason}", "Not a valid silence: {reason}"),
+    "silence_pick": ("选择静默", "Silence"),
+    "silence_expire": ("立即过期", "Expire now"),
+    "silence_expired_done": ("静默 {id} 已过期。", "Silence {id} expired."),
+    "silence_view_only": ("只读：操作员和管理员可以新建和过期静默。",
+                          "Read only: operators and admins add and expire silences."),
+    "silence_this": ("静默此告警…", "Silence…"),
+    "col_left": ("剩余", "Time left"),
+    "col_ends_at": ("结束时间", "Ends"),
+    "col_silence_id": ("静默编号", "Silence ID"),
+
 }
 
 

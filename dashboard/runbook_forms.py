@@ -13,26 +13,20 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 from pydantic import ValidationError
 
-from shared.matchers import MatcherIn
+from shared.matchers import MatcherIn, parse
 from shared.models import Alert
 from shared.runbooks import Runbook, RunbookIn, Step
 
 Translate = Callable[..., str]
-_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$')
-
-
 def parse_matchers(text: str) -> list[MatcherIn]:
     """One matcher per non-empty line; ValueError naming the line that is not one."""
     out = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        m = _MATCHER.fullmatch(line)
-        if m is None:
-            raise ValueError(f"not a matcher: {line.strip()!r} (name=value, !=, =~, !~)")
-        name, op, value = m.groups()
+        m = parse(line)
         try:
-            out.append(MatcherIn(name=name, value=value, isRegex="~" in op, isEqual=op[0] != "!"))
+            out.append(MatcherIn(name=m.name, value=m.value, isRegex=m.is_regex, isEqual=m.is_equal))
         except ValidationError as exc:
             raise ValueError(exc.errors()[0]["msg"]) from None
     return out

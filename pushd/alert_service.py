@@ -22,13 +22,31 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from pushd.hub import Hub, encode
 from pushd.store import AlertQuery, AlertStore, Change, NewAlert, wire
 from pushd.telemetry import Telemetry
 
 ChangeObserver = Callable[[list[Change]], Awaitable[None]]
+# What a silenced alert does not push: it firing, again or anew (Alertmanager does not notify them
+# either). Acknowledging or resolving it is still pushed, so every view stays right.
+QUIET_WHEN_SILENCED = frozenset({"created", "reopened", "updated"})
+# Open alerts read to count the silenced ones for the summary, when any silence is active.
+OPEN_ALERTS_MAX = 100_000
+
+
+class Silencer(Protocol):
+    any_active: bool
+
+    def silenced_by(self, labels: dict[str, str]) -> list[str]: ...
+
+
+class NoSilences:
+    any_active = False
+
+    def silenced_by(self, labels: dict[str, str]) -> list[str]:
+        return []
 
 
 class AlertService:
@@ -42,6 +60,17 @@ class AlertService:
         self._version = 0  # bumped on every change, so a summary computed across a change is not cached
         self._summary_lock = asyncio.Lock()
         self._observers: list[ChangeObserver] = []
+        self.silencer: Silencer = NoSilences()  # the app sets its SilenceService here
+
+    def mark(self, alert: dict[str, Any]) -> dict[str, Any]:
+        """`alert` with `silenced_by`: the ids of the active silences that match it, at this moment."""
+        alert["silenced_by"] = self.silencer.silenced_by(alert["labels"])
+        return alert
+
+    def mark_all(self, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for a in alerts:
+            self.mark(a)
+        return alerts
 
     def observe(self, observer: ChangeObserver) -> None:
         """Call `observer` with the changes of every write, after it is committed and pushed."""
@@ -94,7 +123,24 @@ class AlertService:
         if not self.hub.count("alerts"):
             return
         # Quiet repeats still changed `last_seen` and `count`: the summary above was forgotten for them.
-        events = [{"event": c.event, "alert": wire(c.alert)} for c in changes if c.changed]
+        events = []
+        for c in changes:
+            if not c.changed:
+                continue
+            alert = self.mark(wire(c.alert))
+            if alert["silenced_by"] and c.event in QUIET_WHEN_SILENCED:
+                continue
+            events.append({"event": c.event, "alert": alert})
+        self._send(events)
+
+    def republish(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Alerts (as read, times in ISO) whose silencing changed, pushed with their new `silenced_by`
+        as `silenced` or `unsilenced` events; the counts change with them."""
+        self._forget_summary()
+        if events and self.hub.count("alerts"):
+            self._send([{"event": e, "alert": self.mark(a)} for e, a in events])
+
+    def _send(self, events: list[dict[str, Any]]) -> None:
         if not events:
             return
         if len(events) == 1:
@@ -123,7 +169,15 @@ class AlertService:
             version = self._version
             counts, (recent, _) = await asyncio.gather(
                 self.store.counts(), self.store.list_alerts(AlertQuery(limit=self.recent_alerts)))
-            summary = {"counts": counts, "recent": recent}
+            counts["silenced"] = 0
+            if self.silencer.any_active:
+                # Silenced alerts are not counted as firing: they are counted apart.
+                for a in await self.store.firing(OPEN_ALERTS_MAX):
+                    if self.silencer.silenced_by(a["labels"]):
+                        counts["silenced"] += 1
+                        if a["status"] == "firing":
+                            counts["by_status"]["firing"] -= 1
+            summary = {"counts": counts, "recent": self.mark_all(recent)}
             if version == self._version:
                 self._summary = summary
             return summary

@@ -17,7 +17,22 @@ from starlette.exceptions import HTTPException
 
 from pushd import __version__, tasks
 from pushd.alert_service import AlertService
-from pushd.api import alerts, auth, grouping, health, history, incidents, ingest, metrics, runbooks, snapshot, users, ws
+from pushd.api import (
+    alertmanager,
+    alerts,
+    auth,
+    grouping,
+    health,
+    history,
+    incidents,
+    ingest,
+    metrics,
+    runbooks,
+    silences,
+    snapshot,
+    users,
+    ws,
+)
 from pushd.api.access import check_rules
 from pushd.auth import AuthService
 from pushd.body_limit import BodyLimitMiddleware
@@ -28,6 +43,8 @@ from pushd.hub import Hub
 from pushd.incidents.grouping import Grouping
 from pushd.incidents.service import IncidentService
 from pushd.request_id import RequestIdMiddleware
+from pushd.silences.rules import InvalidSilence
+from pushd.silences.service import SilenceService
 from pushd.socket_limits import SocketLimits
 from pushd.state import State, Trend
 from pushd.store import Conflict, NotFound, SQLiteStore, StoreUnavailable
@@ -64,13 +81,22 @@ async def _open_state(settings: PushdSettings, telemetry: Telemetry) -> State:
     alert_service = AlertService(store, hub, telemetry, settings.ws_recent_alerts)
     incident_service = IncidentService(store, hub)
     grouping_rules = Grouping(store, incident_service)
+    silence_service = SilenceService(store, hub, alert_service, settings.silence_retention_hours * 3600)
+    try:
+        await silence_service.load()
+    except BaseException:
+        await store.close()
+        raise
+    alert_service.silencer = silence_service
     alert_service.observe(incident_service.on_alert_changes)  # attached alerts that resolve, first:
     alert_service.observe(grouping_rules.on_alert_changes)  # auto-mitigation reads what it recorded
+    alert_service.observe(silence_service.on_alert_changes)  # "expire when resolved"
+    silence_service.observe(incident_service.on_silence)
     return State(
         settings=settings, store=store, hub=hub, telemetry=telemetry, alerts=alert_service, auth=access,
         sampler=sampler, rules=rules, trend=Trend(deque(recent, maxlen=settings.ws_trend_points)),
         sockets=SocketLimits(settings.ws_max_per_token, settings.ws_max_total), incidents=incident_service,
-        grouping=grouping_rules,
+        grouping=grouping_rules, silences=silence_service,
     )
 
 
@@ -98,7 +124,8 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
-    for module in (ingest, alerts, history, metrics, snapshot, health, auth, users, incidents, grouping, runbooks):
+    for module in (ingest, alerts, history, metrics, snapshot, health, auth, users, incidents, grouping, runbooks,
+                   silences, alertmanager):
         for r in module.routers:
             app.include_router(r)
     check_rules(app)  # every API route says who may call it
@@ -111,6 +138,8 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
 
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(grouping.InvalidMatchers, grouping.invalid_matchers)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidSilence, silences.invalid_silence)  # type: ignore[arg-type]
+    app.add_exception_handler(silences.SilenceNotFound, silences.silence_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_error)
 
     @app.exception_handler(StoreUnavailable)

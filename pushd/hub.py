@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-CHANNELS = ("alerts", "metrics", "incidents")
+CHANNELS = ("alerts", "metrics", "incidents", "silences")
 # What /ws without `channels=` subscribes to: the channels it had before incidents, so existing
 # clients do not start receiving messages they never asked for.
 DEFAULT_CHANNELS = ("alerts", "metrics")

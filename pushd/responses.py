@@ -60,6 +60,15 @@ HEADERS = {
 }
 
 
+# Alertmanager's API v2 answers a refusal with a bare JSON string, and its clients (amtool, Grafana)
+# decode exactly that: pushd's silence and alert-query routes do the same.
+_AM_STRING = {"application/json": {"schema": {"type": "string"}}}
+AM_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"content": _AM_STRING, "description": "Refused as Alertmanager refuses it, in its words (a JSON string)"}}
+AM_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"content": _AM_STRING, "description": "No silence with that id (a JSON string)"}}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries for these status codes: body schema, description, headers."""
     out: dict[int | str, dict[str, Any]] = {}

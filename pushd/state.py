@@ -16,6 +16,7 @@ from pushd.host_rules import HostRules
 from pushd.hub import Hub, encode
 from pushd.incidents.grouping import Grouping
 from pushd.incidents.service import IncidentService
+from pushd.silences.service import SilenceService
 from pushd.socket_limits import SocketLimits
 from pushd.store import AlertStore
 from pushd.telemetry import Telemetry
@@ -58,6 +59,7 @@ class State:
     sockets: SocketLimits
     incidents: IncidentService
     grouping: Grouping
+    silences: SilenceService
     writes: WriteBatcher = field(default_factory=WriteBatcher)
     started_at: float = field(default_factory=time.time)
     hostname: str = field(default_factory=socket.gethostname)

@@ -103,4 +103,5 @@ def start(state: State) -> list[asyncio.Task]:
     return [
         asyncio.create_task(every(period, name, lambda fn=fn: fn(state), first.get(name)), name=name)
         for name, (period, fn) in loops.items()
-    ] + [asyncio.create_task(watch_credentials(state), name="socket credentials")]
+    ] + [asyncio.create_task(watch_credentials(state), name="socket credentials"),
+         asyncio.create_task(state.silences.run(), name="silence times")]

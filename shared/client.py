@@ -24,6 +24,7 @@ from shared.grouping import GroupingRule, GroupingRuleIn
 from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, RunbookRun, TimelineEntry
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
 from shared.runbooks import Runbook, RunbookIn, RunbookVersion
+from shared.silences import Silence, SilenceCreated, SilenceIn
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -302,6 +303,23 @@ class PushdClient:
     def export_incident(self, incident_id: int, lang: str = "en") -> str:
         """The Markdown postmortem draft."""
         return self._send("GET", f"/api/v1/incidents/{int(incident_id)}/export", params={"lang": lang}).text
+
+    # --- silences (Alertmanager's API v2) ---
+    def silences(self, matchers: Iterable[str] = ()) -> list[Silence]:
+        """Every silence pushd keeps, expired ones included; `matchers` as Alertmanager's `filter`
+        (`name="value"`, …): only silences that have each of them."""
+        return self._list(Silence, "/api/v2/silences", params=[("filter", m) for m in matchers])
+
+    def silence(self, silence_id: str) -> Silence:
+        return self._get(Silence, "GET", f"/api/v2/silence/{_segment(silence_id)}")
+
+    def create_silence(self, silence: SilenceIn) -> str:
+        """The new silence's id (with `silence.id` set: Alertmanager's update, which may give a new id)."""
+        body = silence.model_dump(mode="json", exclude_none=True)
+        return self._get(SilenceCreated, "POST", "/api/v2/silences", json=body).silenceID
+
+    def expire_silence(self, silence_id: str) -> None:
+        self._request("DELETE", f"/api/v2/silence/{_segment(silence_id)}")
 
     # --- grouping rules (admin) ---
     def grouping_rules(self) -> list[GroupingRule]:

@@ -69,6 +69,28 @@ class Matcher:
         return {"name": self.name, "value": self.value, "isRegex": self.is_regex, "isEqual": self.is_equal}
 
 
+_TEXT = re.compile(r"\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$", re.S)
+_ESCAPE = re.compile(r'\\([\\"n])')
+
+
+def _unquote(text: str) -> str:
+    """A quoted value undoes the escapes `Matcher.__str__` (and Alertmanager) write: \\\\ \\" \\n;
+    an unquoted one is taken as written."""
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return _ESCAPE.sub(lambda m: "\n" if m[1] == "n" else m[1], text[1:-1])
+    return text
+
+
+def parse(text: str) -> Matcher:
+    """One matcher in Alertmanager's text form (`name="value"`, `!=`, `=~`, `!~`; the value quoted
+    or bare), as amtool sends in `filter=` and people type; ValueError saying what it is not."""
+    m = _TEXT.fullmatch(text)
+    if m is None:
+        raise ValueError(f"not a matcher: {text.strip()!r} (name=value, !=, =~, !~)")
+    op = m[2]
+    return Matcher(m[1], _unquote(m[3]), is_regex="~" in op, is_equal=op[0] != "!")
+
+
 def matches_all(matchers: Iterable[Matcher], labels: Mapping[str, str]) -> bool:
     return all(m.matches(labels) for m in matchers)
 

@@ -162,6 +162,8 @@ class Alert(BaseModel):
     count: int
     generator_url: str | None = None
     source: str
+    # Ids of the active silences that match the alert (Alertmanager's `silencedBy`); empty when none.
+    silenced_by: list[str] = []
 
 
 class HistoryEntry(BaseModel):
@@ -223,9 +225,10 @@ METRIC_FIELDS: tuple[str, ...] = tuple(name for name in MetricSample.model_field
 
 
 class Counts(BaseModel):
-    by_status: dict[str, int]
+    by_status: dict[str, int]  # silenced alerts are not counted as firing
     by_severity: dict[str, int]
     total: int
+    silenced: int = 0  # open alerts (firing or acknowledged) that an active silence matches
 
 
 class LogEntry(BaseModel):

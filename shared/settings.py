@@ -42,6 +42,8 @@ class PushdSettings(BaseSettings):
 
     # Resolved alerts (and their history) older than this are deleted.
     alert_retention_days: float = Field(30.0, gt=0)
+    # Expired silences stay listed this long after they end (Alertmanager's --data.retention, 120h).
+    silence_retention_hours: float = Field(120.0, gt=0)
 
     # Host sampling and push periods, in seconds.
     sample_seconds: float = Field(5.0, gt=0)

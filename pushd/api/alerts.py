@@ -49,7 +49,7 @@ async def list_alerts(
         text=q or None, seen_since=seen_since.timestamp() if seen_since else None,
         started_before=started_before.timestamp() if started_before else None, limit=limit, offset=offset)
     items, total = await state.store.list_alerts(query)
-    return AlertPage(items=[Alert.model_validate(i) for i in items], total=total)
+    return AlertPage(items=[Alert.model_validate(state.alerts.mark(i)) for i in items], total=total)
 
 
 @readers.get("/{alert_id}", response_model=AlertDetail)
@@ -58,7 +58,7 @@ async def get_alert(state: StateDep, alert_id: AlertId) -> AlertDetail:
     if alert is None:
         raise HTTPException(404, f"no alert with id {alert_id}")
     found = await runbooks_for(state.store, alert["labels"])
-    return AlertDetail.model_validate({**alert, "runbooks": found})
+    return AlertDetail.model_validate({**state.alerts.mark(alert), "runbooks": found})
 
 
 @actors.post("/{alert_id}/ack", response_model=Alert, responses=errors(409))
@@ -67,7 +67,7 @@ async def acknowledge(state: StateDep, principal: PrincipalDep, alert_id: AlertI
     """firing -> acknowledged; 409 from any other state. The actor is the caller."""
     comment = body.comment if body else None
     change = await state.alerts.transition(alert_id, "acknowledge", principal.actor, comment)
-    return Alert.model_validate(change.alert)
+    return Alert.model_validate(state.alerts.mark(dict(change.alert)))
 
 
 @actors.post("/{alert_id}/resolve", response_model=Alert, responses=errors(409))
@@ -75,7 +75,7 @@ async def resolve(state: StateDep, principal: PrincipalDep, alert_id: AlertId, b
     """firing or acknowledged -> resolved; 409 when already resolved. The actor is the caller."""
     comment = body.comment if body else None
     change = await state.alerts.transition(alert_id, "resolve", principal.actor, comment)
-    return Alert.model_validate(change.alert)
+    return Alert.model_validate(state.alerts.mark(dict(change.alert)))
 
 
 routers = (readers, actors)

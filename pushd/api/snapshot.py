@@ -25,7 +25,7 @@ async def snapshot(state: StateDep) -> Snapshot:
         "ts": time.time(),
         "counts": summary["counts"],
         "recent_alerts": summary["recent"],
-        "firing_alerts": firing,
+        "firing_alerts": state.alerts.mark_all(firing),
         "latest_metrics": state.trend.latest,
         "trend": list(state.trend.points),
         "events": events,

@@ -1,4 +1,4 @@
-"""WebSocket push: /ws/alerts, /ws/metrics, /ws/incidents, and /ws?channels=alerts,metrics,incidents for
+"""WebSocket push: /ws/alerts, /ws/metrics, /ws/incidents, /ws/silences, and /ws?channels=alerts,metrics,… for
 several on one socket (/ws alone: alerts and metrics).
 
 A raw ASGI endpoint, reached from the outermost middleware: with thousands of subscribers, every
@@ -60,6 +60,8 @@ async def _initial(state: State, sub: Subscriber) -> None:
         state.hub.offer(sub, "metrics", state.trend.update_message())
     if "incidents" in sub.channels:
         state.hub.offer(sub, "incidents", encode("incidents_update", await state.incidents.update_data()))
+    if "silences" in sub.channels:
+        state.hub.offer(sub, "silences", encode("silences_update", state.silences.update_data()))
 
 
 async def _pump(send: Send, sub: Subscriber) -> None:

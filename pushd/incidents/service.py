@@ -103,6 +103,16 @@ class IncidentService:
             entries = [Entry("alert_resolved", {"alert_id": a}) for a in alert_ids]
             await self._apply(incident_id, lambda inc, es=entries: Edit(entries=es), PUSHD)
 
+    async def on_silence(self, event: str, silence: Any, alert_ids: list[int], actor: str) -> None:
+        """SilenceService observer: a silence made, changed or ended over alerts an unresolved incident
+        holds is an entry in that incident's timeline, by whoever did it."""
+        if not alert_ids:
+            return
+        for incident_id, held in (await self.store.incidents.containing(alert_ids)).items():
+            entry = Entry("silence", {"event": event, "silence_id": silence.id, "alert_ids": held,
+                                      "comment": silence.comment})
+            await self._apply(incident_id, lambda inc, e=entry: Edit(entries=[e]), actor)
+
     async def detail(self, incident_id: int) -> dict[str, Any]:
         """The incident with its alerts (as they are now; pruned ones are absent), timeline and durations."""
         incident = await self.store.incidents.get(incident_id)

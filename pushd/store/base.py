@@ -11,6 +11,7 @@ from pushd.store.grouping import GroupingRuleStore
 from pushd.store.incidents import IncidentStore
 from pushd.store.runbook_runs import RunbookRunStore
 from pushd.store.runbooks import RunbookStore
+from pushd.store.silences import SilenceStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
 
@@ -120,6 +121,7 @@ class AlertStore(Protocol):
     grouping_rules: GroupingRuleStore
     runbooks: RunbookStore  # runbooks and their versions, in the same database
     runbook_runs: RunbookRunStore  # runbooks followed for incidents, in the same database
+    silences: SilenceStore  # silences, expired ones until they are pruned
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

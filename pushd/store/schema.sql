@@ -177,4 +177,16 @@ CREATE TABLE IF NOT EXISTS runbook_run_steps (
     actor  TEXT    NOT NULL,
     ts     REAL    NOT NULL,
     PRIMARY KEY (run_id, n)
+-- Silences (Alertmanager's API v2): ids are UUIDs as Alertmanager makes them; matchers are JSON in
+-- its API shape. Expired silences stay for PUSHD_SILENCE_RETENTION_HOURS after they end, then go.
+CREATE TABLE IF NOT EXISTS silences (
+    id                   TEXT    PRIMARY KEY,
+    matchers             TEXT    NOT NULL,
+    starts_at            REAL    NOT NULL,
+    ends_at              REAL    NOT NULL,
+    created_by           TEXT    NOT NULL,
+    comment              TEXT    NOT NULL,
+    updated_at           REAL    NOT NULL,
+    expire_when_resolved INTEGER NOT NULL DEFAULT 0,
+    actor                TEXT    NOT NULL DEFAULT ''
 ) WITHOUT ROWID;

@@ -18,6 +18,7 @@ from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbook_runs import SQLiteRunbookRunStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
+from pushd.store.sqlite_silences import SQLiteSilenceStore
 from shared.models import METRIC_FIELDS
 
 log = logging.getLogger(__name__)
@@ -269,6 +270,7 @@ class SQLiteStore:
         self.grouping_rules = SQLiteGroupingRuleStore(self.db)
         self.runbooks = SQLiteRunbookStore(self.db)
         self.runbook_runs = SQLiteRunbookRunStore(self.db)
+        self.silences = SQLiteSilenceStore(self.db)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.db.start, SCHEMA, prepare)

@@ -123,3 +123,17 @@ def test_alert_detail_names_its_runbooks(app: AppTest, pushd: PushdClient) -> No
     open_page(app, "alerts")
     app.selectbox(key="al_detail").select(change["id"]).run()
     assert f"#{book.id} v1  Disk full" in [x.value for x in app.text]
+
+
+@pytest.mark.parametrize("value", ['db"1', "C:\\logs", "a\\\"b", "two\nlines", '"', "", 'say "hi"'])
+def test_matcher_values_with_quotes_backslashes_and_newlines_round_trip(value: str) -> None:
+    """The text form quotes and escapes a value as Alertmanager writes it; reading it back undoes that."""
+    matchers = [MatcherIn(name="instance", value=value, isRegex=False),
+                MatcherIn(name="job", value="node", isRegex=False)]
+    assert runbook_forms.parse_matchers(runbook_forms.matchers_text(matchers)) == matchers
+
+
+def test_unquoted_values_are_taken_as_written() -> None:
+    assert runbook_forms.parse_matchers("instance = db1:9100 \njob!=node") == [
+        MatcherIn(name="instance", value="db1:9100", isRegex=False),
+        MatcherIn(name="job", value="node", isRegex=False, isEqual=False)]

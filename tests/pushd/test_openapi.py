@@ -50,27 +50,48 @@ def config() -> schemathesis.Config:
         "cache": {"enabled": False},  # nothing carried over from an earlier run: the same cases each time
         "generation": {"max-examples": EXAMPLES, "database": "none"},
         # Every check is on by default; max_response_time is the one that needs a limit to run.
-        "checks": {"max_response_time": MAX_RESPONSE_SECONDS},
+        # A body over pushd's limit is a 413 before any schema is looked at, valid or not.
+        "checks": {"max_response_time": MAX_RESPONSE_SECONDS,
+                   "positive_data_acceptance": {
+                       "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 413, 429, "5xx"]},
+                   "negative_data_rejection": {
+                       "expected-statuses": [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]}},
+        # Each entry names one operation ("METHOD /path"): schemathesis ORs include-path with
+        # include-method, so an entry with both applied to every POST.
         "operations": [{
             # As Alertmanager, an alert whose endsAt is before its startsAt is refused by name in a 400,
             # a rule across two fields that JSON Schema cannot state: such an alert is schema-valid and
             # still refused. The check keeps its default expectations plus that documented 400.
-            "include-path": "/api/v2/alerts", "include-method": "POST",
+            "include-name": "POST /api/v2/alerts",
             "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2xx", "3xx", 400, 401, 403, 404, 409, 429, "5xx"]}},
+                "expected-statuses": ["2xx", "3xx", 400, 401, 403, 404, 409, 413, 429, "5xx"]}},
         }, {
             # The same rule on pushd's own route, where the whole batch is refused with a 422 naming it.
-            "include-path": "/api/v1/alerts", "include-method": "POST",
+            "include-name": "POST /api/v1/alerts",
             "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]}},
+                "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 413, 422, 429, "5xx"]}},
         },
         *[{
             # Rules JSON Schema cannot state, answered with a documented status: a runbook's regex
             # matcher must be one RE2 accepts (422 naming it), its body must fit the body limit (413).
-            "include-path": path, "include-method": method,
+            "include-name": f"{method} {path}",
             "checks": {"positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 413, 422, 429, "5xx"]}},
-        } for method, path in (("POST", "/api/v1/runbooks"), ("PUT", "/api/v1/runbooks/{runbook_id}"))]],
+        } for method, path in (("POST", "/api/v1/runbooks"), ("PUT", "/api/v1/runbooks/{runbook_id}"))],
+        *[{
+            # Alertmanager's API v2: a matcher (in a filter or a silence) that is not one, a silence that
+            # ends before it starts or in the past: 400, as Alertmanager answers; a silence's regex that
+            # RE2 refuses is a 422 naming it, as in pushd's other bodies.
+            "include-name": name,
+            "checks": {"positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", 400, 401, 403, 404, 409, 413, 422, 429, "5xx"]}},
+        } for name in ("GET /api/v2/silences", "POST /api/v2/silences", "GET /api/v2/alerts")],
+        *[{
+            # A grouping rule's regex matcher that RE2 refuses: 400 naming it (pushd.api.grouping).
+            "include-name": name,
+            "checks": {"positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", 400, 401, 403, 404, 409, 413, 429, "5xx"]}},
+        } for name in ("POST /api/v1/grouping-rules", "PUT /api/v1/grouping-rules/{rule_id}")]],
     })
 
 
