@@ -177,6 +177,8 @@ CREATE TABLE IF NOT EXISTS runbook_run_steps (
     actor  TEXT    NOT NULL,
     ts     REAL    NOT NULL,
     PRIMARY KEY (run_id, n)
+) WITHOUT ROWID;
+
 -- Silences (Alertmanager's API v2): ids are UUIDs as Alertmanager makes them; matchers are JSON in
 -- its API shape. Expired silences stay for PUSHD_SILENCE_RETENTION_HOURS after they end, then go.
 CREATE TABLE IF NOT EXISTS silences (
