@@ -395,6 +395,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "Set by PUSHD_URL on the dashboard's server; it cannot be changed from a browser."),
     # silences
     "page_silences": ("静默管理", "Silences"),
+    "ov_silenced": ("已静默告警", "Silenced alerts"),
     "silence_active": ("生效中", "Active"),
     "silence_pending": ("待生效", "Pending"),
     "silence_expired": ("已过期", "Expired"),

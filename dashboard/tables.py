@@ -31,6 +31,7 @@ SEVERITY_STYLE = {
 # p95 for 500 rows). Larger tables mark the severity in the value instead, which costs nothing per cell.
 STYLED_ROWS_MAX = 100
 SEVERITY_MARK = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+SILENCED_MARK = "🔕"
 CSV_FIELDS = ("id", "status", "severity", "alertname", "instance", "summary", "starts_at", "ends_at",
               "last_seen", "count", "source", "labels", "annotations", "generator_url")
 
@@ -65,7 +66,9 @@ def alert_frame(alerts: Iterable[Alert], t: Translate) -> pd.DataFrame:
     """One row per alert with translated column names; the first column is the alert id."""
     rows = [{
         t("col_id"): a.id,
-        t("col_status"): t(f"status_{a.status.value}"),
+        # A silenced alert is marked where its state is read, so it stands apart in every list.
+        t("col_status"): f"{SILENCED_MARK} {t(f'status_{a.status.value}')}" if a.silenced_by
+        else t(f"status_{a.status.value}"),
         t("col_severity"): t(f"severity_{a.severity.value}"),
         t("col_alertname"): a.alertname,
         t("col_instance"): a.labels.get("instance", ""),

@@ -25,7 +25,7 @@ def render(snap: Snapshot) -> None:
         (t("status_acknowledged"), counts.get("acknowledged", 0)),
         (t("status_resolved"), counts.get("resolved", 0)),
     ])
-    incidents(inc_data.stats())
+    incidents(inc_data.stats(), snap.counts.silenced)
     left, right = st.columns(2)
     left.plotly_chart(figures.gauge(m.cpu_percent if m else None, t("cpu"), theme.current(), figures.GREEN),
                       key="gauge_cpu", theme=None)
@@ -33,7 +33,8 @@ def render(snap: Snapshot) -> None:
                        key="gauge_memory", theme=None)
 
     st.subheader(t("latest_firing"))
-    firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing")
+    # Silenced alerts are apart: not counted as firing by pushd, not listed here (the Silences page has them).
+    firing = tables.by_severity(a for a in snap.firing_alerts if a.status.value == "firing" and not a.silenced_by)
     if firing:
         tr = translator()  # the language once for the whole table
         st.dataframe(tables.severity_badges(tables.alert_frame(firing[:20], tr), t("col_severity"), tr),
@@ -52,15 +53,17 @@ def render(snap: Snapshot) -> None:
     ])
 
 
-def incidents(stats: IncidentStats | None) -> None:
-    """Open incidents (not resolved), and MTTA and MTTR averaged by pushd over every incident's timeline."""
-    if stats is None:
-        return
-    kpi_row([
-        (t("ov_open_incidents"), sum(n for s, n in stats.counts.items() if s.value in UNRESOLVED)),
-        (t("ov_mtta"), seconds(stats.mtta_seconds)),
-        (t("ov_mttr"), seconds(stats.mttr_seconds)),
-    ])
+def incidents(stats: IncidentStats | None, silenced: int) -> None:
+    """Open incidents (not resolved), MTTA and MTTR averaged by pushd over every incident's timeline,
+    and the open alerts that a silence keeps quiet."""
+    cards: list[tuple[str, str | int | float]] = [(t("ov_silenced"), silenced)]
+    if stats is not None:
+        cards[:0] = [
+            (t("ov_open_incidents"), sum(n for s, n in stats.counts.items() if s.value in UNRESOLVED)),
+            (t("ov_mtta"), seconds(stats.mtta_seconds)),
+            (t("ov_mttr"), seconds(stats.mttr_seconds)),
+        ]
+    kpi_row(cards)
 
 
 st.title(t("page_overview"))

@@ -29,7 +29,7 @@ def expire(live: list[Silence]) -> None:
         if attempt(lambda c: c.expire_silence(chosen))[0]:
             flash("success", t("silence_expired_done", id=chosen[:8]))
             data.clear_alert_caches()
-            st.rerun()
+        st.rerun()
 
 
 def new_silence() -> None:
@@ -51,7 +51,7 @@ def new_silence() -> None:
     if done and made:
         flash("success", t("silence_created", id=made[:8]))
         data.clear_alert_caches()
-        st.rerun()
+    st.rerun()  # shows the outcome (a refusal too) at the top, with the list as it is now
 
 
 st.title(t("page_silences"))
