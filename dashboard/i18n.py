@@ -252,8 +252,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "run_note": ("备注（可选）", "Note (optional)"),
     "run_mark_done": ("完成", "Done"),
     "run_mark_skipped": ("跳过", "Skip"),
+    "run_mark_todo": ("改回待执行", "Back to to do"),
     "run_marked_ok": ("步骤 {n}：{state}", "Step {n}: {state}"),
-    "step_pending": ("待执行", "pending"),
+    "step_todo": ("待执行", "to do"),
     "step_done": ("已完成", "done"),
     "step_skipped": ("已跳过", "skipped"),
     # grouping rules (admins)

@@ -87,7 +87,7 @@ class TimelineEntry(BaseModel):
 
 # Runbook ids are SQLite rowids; the bound keeps them exact for JSON clients too (see AlertId).
 RunbookId = Annotated[int, Field(ge=1, le=2**53 - 1), BeforeValidator(_integral)]
-StepState = Literal["pending", "done", "skipped"]
+StepState = Literal["todo", "done", "skipped"]
 
 
 class RunStart(BaseModel):
@@ -99,23 +99,24 @@ class RunStart(BaseModel):
 
 
 class StepMark(BaseModel):
-    """Body of PATCH .../runbook-runs/{run}/steps/{n}: the step is done or skipped, with an optional note.
-    A step may be marked again (a correction); each mark is a timeline entry, the latest one counts."""
+    """Body of PATCH .../runbook-runs/{run}/steps/{n}: the step is done, skipped or back to todo, with an
+    optional note. A step may be marked again (a correction); each mark is a timeline entry, the latest
+    one counts."""
 
     model_config = {"extra": "forbid", "strict": True}
 
-    state: Literal["done", "skipped"]
+    state: StepState
     note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
 
 
 class RunStep(BaseModel):
-    """A step of the run's runbook version and its latest mark (`pending` until marked)."""
+    """A step of the run's runbook version and its latest mark (`todo` until marked)."""
 
     n: int  # from 1, in the runbook's order
     title: str
     body: str = ""
     command: str | None = None
-    state: StepState = "pending"
+    state: StepState = "todo"
     note: str | None = None
     actor: str | None = None
     ts: datetime | None = None

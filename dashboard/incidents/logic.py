@@ -103,7 +103,7 @@ def runbooks_for(runbooks: Iterable[Runbook], alerts: Iterable[Alert]) -> list[R
 
 def progress(run: RunbookRun) -> tuple[int, int]:
     """(steps marked, steps in all)."""
-    return sum(s.state != "pending" for s in run.steps), len(run.steps)
+    return sum(s.state != "todo" for s in run.steps), len(run.steps)
 
 
 def group_title(group: AlertGroup) -> str:

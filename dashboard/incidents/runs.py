@@ -51,21 +51,23 @@ def starter(inc: IncidentDetail) -> None:
 
 def steps(inc: IncidentDetail, run: RunbookRun, acting: bool) -> None:
     for step in run.steps:
-        symbol = {"pending": "○", "done": "✓", "skipped": "↷"}[step.state]
+        symbol = {"todo": "○", "done": "✓", "skipped": "↷"}[step.state]
         st.markdown(f"**{symbol} {step.n}.** {t(f'step_{step.state}')}")
         st.text(step.title)
         if step.body:
             st.markdown(step.body)  # Markdown written by operators, as on the Runbooks page (no raw HTML)
         if step.command:
             st.code(step.command, language="bash")
-        if step.state != "pending":
+        if step.state != "todo":
             st.caption(t("run_marked", by=step.actor or "?", when=local(step.ts)))
             if step.note:
                 st.text(step.note)
         if acting:
-            note, done, skip = st.columns([4, 1, 1], vertical_alignment="bottom")
+            note, done, skip, todo = st.columns([4, 1, 1, 1], vertical_alignment="bottom")
             text = note.text_input(t("run_note"), key=note_key(run, step), max_chars=10_000)
-            for col, state in ((done, "done"), (skip, "skipped")):
+            # Back to todo only for a marked step: an unmarked one is todo already.
+            marks = ((done, "done"), (skip, "skipped")) + (((todo, "todo"),) if step.state != "todo" else ())
+            for col, state in marks:
                 if col.button(t(f"run_mark_{state}"), key=f"run_{run.id}_{step.n}_{state}"):
                     mark(inc.id, run.id, step.n, state, text.strip() or None)
 

@@ -150,7 +150,7 @@ async def start_runbook_run(state: StateDep, principal: PrincipalDep, incident_i
               responses=errors(404, 409))
 async def mark_runbook_step(state: StateDep, principal: PrincipalDep, incident_id: IncidentId, run_id: RunId,
                             n: StepNo, body: StepMark) -> Any:
-    """Step n (from 1) is done or skipped, with an optional note (a `runbook_step` entry: who, when,
+    """Step n (from 1) is done, skipped or back to todo, with an optional note (a `runbook_step` entry: who, when,
     note); marking it again corrects it. 404 for an unknown incident, run or step, 409 when the
     incident is resolved."""
     return wire_run(await state.incidents.mark_step(incident_id, run_id, n, body.state, body.note, principal.actor))

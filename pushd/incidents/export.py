@@ -16,14 +16,14 @@ TEXT = {
            "time": "Time", "actor": "Actor", "event": "Event", "incident": "Incident",
            "runs": "Runbook steps", "run": "{title} (runbook #{runbook_id}, version {version}), started by"
            " {started_by} at {started_at}", "step": "Step", "state": "State", "note": "Note",
-           "pending": "pending", "done": "done", "skipped": "skipped"},
+           "todo": "todo", "done": "done", "skipped": "skipped"},
     "zh": {"summary": "概要", "alerts": "告警", "timeline": "时间线", "status": "状态",
            "severity": "级别", "assignee": "负责人", "created": "创建", "by": "创建者", "none": "无",
            "tta": "确认耗时", "ttr": "解决耗时", "alert": "告警", "labels": "标签",
            "time": "时间", "actor": "操作人", "event": "事件", "incident": "故障",
            "runs": "预案步骤",
            "run": "{title}（预案 #{runbook_id}，版本 {version}），{started_by} 于 {started_at} 启动",
-           "step": "步骤", "state": "状态", "note": "备注", "pending": "待执行", "done": "已完成", "skipped": "已跳过"},
+           "step": "步骤", "state": "状态", "note": "备注", "todo": "待执行", "done": "已完成", "skipped": "已跳过"},
 }
 EVENTS = {
     "en": {"created": "created", "status": "status {from} → {to}", "title": "title → {to}",

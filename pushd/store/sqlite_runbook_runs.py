@@ -32,7 +32,7 @@ def _runs(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]) -> list[d
         for n, step in enumerate(steps, 1):
             mark = marks.get((run["id"], n), {})
             run["steps"].append({"n": n, "title": step["title"], "body": step.get("body", ""),
-                                 "command": step.get("command"), "state": mark.get("state", "pending"),
+                                 "command": step.get("command"), "state": mark.get("state", "todo"),
                                  "note": mark.get("note"), "actor": mark.get("actor"), "ts": mark.get("ts")})
     return runs
 

@@ -195,7 +195,7 @@ def test_runbook_run_from_the_workspace(app: AppTest, pushd: PushdClient) -> Non
     app.selectbox(key=f"run_pick_{made.id}").select(book.id).run()
     app.button(key="run_start").click().run()
     [run] = pushd.get_incident(made.id).runs
-    assert [s.state for s in run.steps] == ["pending", "pending"]
+    assert [s.state for s in run.steps] == ["todo", "todo"]
     note = [w for w in app.text_input if w.key.startswith(f"run_{run.id}_1_note")]
     note[0].input("freed 4 GB")
     app.button(key=f"run_{run.id}_1_done").click().run()

@@ -40,8 +40,8 @@ def test_a_run_keeps_the_version_it_started_with(client: TestClient) -> None:
     run = r.json()
     assert (run["runbook_id"], run["version"], run["title"], run["started_by"]) == (book["id"], 1, "Disk full",
                                                                                    "token:admin")
-    assert [(s["n"], s["title"], s["state"]) for s in run["steps"]] == [(1, "Look", "pending"), (2, "Clean", "pending"),
-                                                                        (3, "Tell", "pending")]
+    assert [(s["n"], s["title"], s["state"]) for s in run["steps"]] == [(1, "Look", "todo"), (2, "Clean", "todo"),
+                                                                        (3, "Tell", "todo")]
     edited = client.put(f"/api/v1/runbooks/{book['id']}", json={"title": "Disk full v2", "steps": [{"title": "Only"}]})
     assert edited.json()["version"] == 2
     assert mark(client, inc["id"], run["id"], 3, state="done").status_code == 200  # step 3 of version 1
@@ -75,7 +75,13 @@ def test_each_mark_is_a_timeline_entry_with_who_when_and_note(client: TestClient
         ("runbook_step", "alice", {**base, "step": 2, "title": "Clean", "state": "done", "note": "did it after all"}),
     ]
     detail = client.get(f"/api/v1/incidents/{inc['id']}").json()
-    assert [s["state"] for s in detail["runs"][0]["steps"]] == ["done", "done", "pending"]
+    assert [s["state"] for s in detail["runs"][0]["steps"]] == ["done", "done", "todo"]
+    # Back to todo, with why: also an entry; the step counts as not done again.
+    back = mark(client, inc["id"], run["id"], 1, alice, state="todo", note="the disk filled again")
+    assert back.status_code == 200 and back.json()["steps"][0]["state"] == "todo"
+    last = client.get(f"/api/v1/incidents/{inc['id']}/timeline").json()[-1]
+    assert (last["kind"], last["data"]["state"]) == ("runbook_step", "todo")
+    assert last["data"]["note"] == "the disk filled again"
 
 
 def test_the_export_has_the_runbook_steps(client: TestClient) -> None:
@@ -89,7 +95,7 @@ def test_the_export_has_the_runbook_steps(client: TestClient) -> None:
     assert f"### Disk full (runbook #{book['id']}, version 1), started by token:admin at" in en
     assert "| 1 | Look | done | token:admin |" in en and en.count("freed 4 GB") == 2  # the table and the timeline
     assert "| 2 | Clean | skipped | token:admin |" in en
-    assert "| 3 | Tell | pending |  |  |  |" in en
+    assert "| 3 | Tell | todo |  |  |  |" in en
     assert "runbook “Disk full” step 1 done: Look (Note: freed 4 GB)" in en
     zh = client.get(f"/api/v1/incidents/{inc['id']}/export", params={"lang": "zh"}).text
     assert "## 预案步骤" in zh and "| 2 | Clean | 已跳过 |" in zh and "预案“Disk full”步骤 1 已完成：Look" in zh
@@ -110,7 +116,7 @@ def test_a_resolved_incident_takes_no_run_and_no_mark(client: TestClient) -> Non
     assert r.status_code == 409 and "reopen" in r.json()["detail"]
     assert len(client.get(f"/api/v1/incidents/{inc['id']}/timeline").json()) == before  # nothing written
     assert [s["state"] for s in client.get(f"/api/v1/incidents/{inc['id']}").json()["runs"][0]["steps"]] == [
-        "pending"] * 3
+        "todo"] * 3
     assert client.post(f"/api/v1/incidents/{inc['id']}/reopen").status_code == 200
     assert mark(client, inc["id"], run["id"], 1, state="done").status_code == 200
 
