@@ -10,9 +10,12 @@ import streamlit as st
 from dashboard import actions, auth, data, tables
 from dashboard.actions import Action
 from dashboard.alert_query import merge_selection
+from dashboard.incidents import logic as incident_logic
+from dashboard.incidents import panel as incident_panel
 from dashboard.session import t, translator
 from dashboard.silences.forms import matchers_for
-from shared.models import AlertDetail, AlertPage
+from shared.client import PushdAuthError, PushdError, PushdUnavailable
+from shared.models import Alert, AlertDetail, AlertPage
 
 SELECTED = "al_selected"  # alert ids the user ticked, across pages and refreshes
 DETAIL = "al_detail"  # the alert shown in the detail panel
@@ -98,17 +101,40 @@ def detail_section(choices: list[int], names: dict[int, str]) -> None:
         detail(alert)
 
 
-def action_bar(selected: list[int]) -> None:
+def action_bar(selected: list[int], shown: list[Alert]) -> None:
     """The comment and the bulk buttons acting on the ticked alerts; for roles that may act."""
     if not auth.can_act():
         st.caption(t("read_only"))
         return
     st.text_input(t("comment"), key=COMMENT, max_chars=4000)
-    ack, res, _ = st.columns([1, 1, 2])
+    ack, res, inc, _ = st.columns([1, 1, 1, 1])
     ack.button(t("ack_selected", n=len(selected)), key="al_bulk_ack", disabled=not selected,
                on_click=run_action, args=("acknowledge", selected))
     res.button(t("resolve_selected", n=len(selected)), key="al_bulk_resolve", disabled=not selected,
                on_click=run_action, args=("resolve", selected))
+    if inc.button(t("incident_selected", n=len(selected)), key="al_bulk_incident", disabled=not selected):
+        open_incident(selected, [a for a in shown if a.id in selected])
+
+
+def open_incident(ids: list[int], known: list[Alert]) -> None:
+    """An incident holding the ticked alerts, opened on the incidents page; a refusal (an alert gone
+    meanwhile: 404) is said here."""
+    title, severity = incident_logic.from_alerts(known, len(ids))
+    try:
+        made = data.client().create_incident(title, severity, None, ids)
+    except PushdAuthError:
+        auth.session_ended()
+        st.rerun()
+    except PushdError as exc:
+        st.session_state[FLASH] = ("warning", t("refused", detail=exc.detail))
+        st.rerun()
+    except PushdUnavailable:
+        st.session_state[FLASH] = ("warning", t("unreachable_action"))
+        st.rerun()
+    else:
+        st.session_state[SELECTED] = []
+        st.session_state[incident_panel.GOTO] = made.id
+        st.switch_page("views/incidents.py")
 
 
 def detail(alert: AlertDetail) -> None:

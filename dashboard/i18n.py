@@ -397,6 +397,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # silences
     "page_silences": ("静默管理", "Silences"),
     "ov_silenced": ("已静默告警", "Silenced alerts"),
+    "incident_selected": ("为所选创建故障（{n}）", "Open an incident ({n})"),
     "silence_active": ("生效中", "Active"),
     "silence_pending": ("待生效", "Pending"),
     "silence_expired": ("已过期", "Expired"),

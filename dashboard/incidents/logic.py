@@ -106,6 +106,20 @@ def progress(run: RunbookRun) -> tuple[int, int]:
     return sum(s.state != "todo" for s in run.steps), len(run.steps)
 
 
+def from_alerts(alerts: list[Alert], n: int) -> tuple[str, str]:
+    """(title, severity) of an incident opened from `n` alerts chosen in the alert center, of which
+    `alerts` are known (on the page shown): the alert names (and the instance, for one alert), the
+    worst severity; at most 200 characters, as pushd takes."""
+    names = sorted({a.alertname for a in alerts})
+    if n == 1 and len(alerts) == 1:
+        instance = alerts[0].labels.get("instance")
+        title = f"{names[0]} · {instance}" if instance else names[0]
+    else:
+        title = f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''} ({n})" if names else f"({n})"
+    worst = min((a.severity.value for a in alerts), key=SEVERITIES.index, default="warning")
+    return title[:200], worst
+
+
 def group_title(group: AlertGroup) -> str:
     """An incident's title made from a group of open alerts; at most 200 characters, as pushd takes."""
     return group.key[:200]

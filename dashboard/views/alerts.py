@@ -68,7 +68,7 @@ if result is None:
 else:
     shown = alert_panel.table(result, offset)
     selected = st.session_state.get(alert_panel.SELECTED, [])
-    alert_panel.action_bar(selected)
+    alert_panel.action_bar(selected, result.items)
     reader = data.client()  # taken now: the export runs outside this script run, without session state
     st.download_button(t("export_csv"), key="al_export", file_name="alerts.csv", mime="text/csv",
                        on_click="ignore",  # the callable runs on click only: no 10,000-row read per rerun

@@ -292,3 +292,29 @@ def test_overview_shows_open_incidents_mtta_and_mttr(app: AppTest, pushd: PushdC
     cards = {m.label: m.value for m in app.metric}
     assert cards["Open incidents"] == "1"
     assert cards["MTTA"].endswith("s") and cards["MTTR"].endswith("s")
+
+
+def test_alerts_ticked_in_the_alert_center_open_an_incident(app: AppTest, pushd: PushdClient) -> None:
+    changed = pushd.post_alerts([AlertIn(labels={"alertname": "DiskFull", "instance": "db1"}, severity="warning"),
+                                 AlertIn(labels={"alertname": "DiskFull", "instance": "db2"}, severity="critical"),
+                                 AlertIn(labels={"alertname": "HighLoad", "instance": "web1"})])["changed"]
+    ids = sorted(c["id"] for c in changed)[:2]
+    open_page(app, "alerts")
+    app.session_state["al_selected"] = ids
+    app.run()
+    app.button(key="al_bulk_incident").click().run()
+    assert not app.exception
+    [inc] = pushd.list_incidents().items
+    assert (inc.title, inc.severity.value, sorted(inc.alert_ids)) == ("DiskFull (2)", "critical", ids)
+    assert app.title[0].value == "Incidents"  # it opens where the work on it goes on
+    assert app.session_state["al_selected"] == []
+
+
+def test_an_incident_title_from_chosen_alerts() -> None:
+    def a(name: str, severity: str = "warning", **labels: str) -> Alert:
+        return Alert.model_validate({"id": 1, "fingerprint": "f", "status": "firing", "severity": severity,
+                                     "alertname": name, "labels": {"alertname": name, **labels}, "annotations": {},
+                                     "starts_at": 0, "last_seen": 0, "count": 1, "source": "api"})
+    assert logic.from_alerts([a("DiskFull", instance="db1")], 1) == ("DiskFull · db1", "warning")
+    assert logic.from_alerts([a("B", "info"), a("A", "critical"), a("C"), a("D")], 5) == ("A, B, C … (5)", "critical")
+    assert logic.from_alerts([], 3) == ("(3)", "warning")  # ticked on other pages only
