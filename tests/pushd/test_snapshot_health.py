@@ -21,7 +21,7 @@ def test_snapshot_has_everything_a_dashboard_draws(client: TestClient) -> None:
     assert snap["trend"]
     assert snap["events"][0]["action"] == "acknowledged"
     assert snap["events"][0]["actor"] == "ops"
-    assert snap["subscribers"] == {"alerts": 0, "metrics": 1, "incidents": 0}
+    assert snap["subscribers"] == {"alerts": 0, "metrics": 1, "incidents": 0, "silences": 0}
     assert snap["server"]["version"]
 
 
