@@ -74,6 +74,10 @@ def describe(entry: TimelineEntry, t: Translate) -> str:
         text = t("tl_runbook_step", runbook=d.get("runbook"), step=d.get("step"), title=d.get("title"),
                  state=t(f"step_{d.get('state')}"))
         return f"{text} · {entry.data['note']}" if entry.data.get("note") else text
+    if kind == "silence" and {"event", "silence_id"} <= entry.data.keys():
+        alerts = ", ".join(f"#{i}" for i in entry.data.get("alert_ids") or [])
+        return t("tl_silence", short=str(d.get("silence_id", ""))[:8], event=t(f"tl_silence_{d.get('event')}"),
+                 alerts=alerts, comment=d.get("comment", "—"))
     if kind in ("created", "alert_attached", "alert_detached", "alert_resolved", "note", "runbook_started"):
         try:
             return t(f"tl_{kind}", **d)

@@ -31,14 +31,26 @@ EVENTS = {
            "alert_attached": "alert #{alert_id} attached ({alertname})", "alert_detached": "alert #{alert_id} detached",
            "alert_resolved": "alert #{alert_id} resolved", "note": "note: {text}",
            "runbook_started": "runbook #{runbook_id} version {version} started: {title}",
-           "runbook_step": "runbook “{runbook}” step {step} {state}: {title}"},
+           "runbook_step": "runbook “{runbook}” step {step} {state}: {title}",
+           "silence": "silence {short} {event} over alerts {alerts}: {comment}"},
     "zh": {"created": "创建", "status": "状态 {from} → {to}", "title": "标题 → {to}",
            "severity": "级别 {from} → {to}", "assignee": "负责人 {from} → {to}",
            "alert_attached": "关联告警 #{alert_id}（{alertname}）", "alert_detached": "移除告警 #{alert_id}",
            "alert_resolved": "告警 #{alert_id} 已解决", "note": "备注：{text}",
            "runbook_started": "启动预案 #{runbook_id}（版本 {version}）：{title}",
-           "runbook_step": "预案“{runbook}”步骤 {step} {state}：{title}"},
+           "runbook_step": "预案“{runbook}”步骤 {step} {state}：{title}",
+           "silence": "静默 {short} {event}，涉及告警 {alerts}：{comment}"},
 }
+SILENCE_EVENTS = {"en": {"created": "made", "updated": "changed", "expired": "ended", "activated": "started"},
+                  "zh": {"created": "已创建", "updated": "已修改", "expired": "已结束", "activated": "已生效"}}
+
+
+def silence_fields(data: dict[str, Any], events: dict[str, str]) -> dict[str, Any]:
+    """A `silence` entry's data as its line shows it: the id's first 8 characters (amtool's and the
+    dashboard's short form), the event in words, the alerts as #ids."""
+    return {**data, "short": str(data.get("silence_id", ""))[:8],
+            "event": events.get(str(data.get("event")), data.get("event")),
+            "alerts": ", ".join(f"#{i}" for i in data.get("alert_ids") or [])}
 
 
 def _cell(value: Any) -> str:
@@ -58,6 +70,8 @@ def _event(entry: dict[str, Any], lang: str) -> str:
     if template is None:
         return f"{entry['kind']}: {entry['data']}"
     data = {k: TEXT[lang]["none"] if v is None else v for k, v in entry["data"].items()}
+    if entry["kind"] == "silence":
+        data = silence_fields(data, SILENCE_EVENTS[lang])
     if entry["kind"] == "runbook_step":
         data["state"] = TEXT[lang].get(str(data.get("state")), data.get("state"))
         text = template.format_map(data)

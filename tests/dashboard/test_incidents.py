@@ -318,3 +318,13 @@ def test_an_incident_title_from_chosen_alerts() -> None:
     assert logic.from_alerts([a("DiskFull", instance="db1")], 1) == ("DiskFull · db1", "warning")
     assert logic.from_alerts([a("B", "info"), a("A", "critical"), a("C"), a("D")], 5) == ("A, B, C … (5)", "critical")
     assert logic.from_alerts([], 3) == ("(3)", "warning")  # ticked on other pages only
+
+
+def test_a_silence_entry_reads_as_words() -> None:
+    entry = TimelineEntry(seq=3, ts=datetime(2026, 11, 28, tzinfo=UTC), actor="alice", kind="silence",
+                          data={"event": "expired", "silence_id": "7118a3c2-0000-4000-8000-000000000000",
+                                "alert_ids": [3, 4], "comment": "load test"})
+    assert logic.describe(entry, lambda k, **kw: translate(k, "en", **kw)) == (
+        "silence 7118a3c2 ended over alerts #3, #4: load test")
+    assert logic.describe(entry, lambda k, **kw: translate(k, "zh", **kw)) == (
+        "静默 7118a3c2 已结束，涉及告警 #3, #4：load test")

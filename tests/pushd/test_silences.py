@@ -172,6 +172,13 @@ def test_a_silence_over_an_incidents_alerts_is_in_its_timeline_by_its_actor(clie
     entries = [e for e in client.get(f"/api/v1/incidents/{inc['id']}/timeline").json() if e["kind"] == "silence"]
     assert [(e["actor"], e["data"]["event"], e["data"]["silence_id"], e["data"]["alert_ids"]) for e in entries] == [
         ("alice", "created", sid, [a["id"]]), ("alice", "expired", sid, [a["id"]])]
+    # Read as words in the postmortem draft, in both languages, not as the entry's data.
+    en = client.get(f"/api/v1/incidents/{inc['id']}/export", params={"lang": "en"}).text
+    zh = client.get(f"/api/v1/incidents/{inc['id']}/export", params={"lang": "zh"}).text
+    assert f"silence {sid[:8]} made over alerts #{a['id']}: maintenance" in en
+    assert f"silence {sid[:8]} ended over alerts #{a['id']}: maintenance" in en
+    assert f"静默 {sid[:8]} 已结束，涉及告警 #{a['id']}：maintenance" in zh
+    assert "silence_id" not in en + zh
 
 
 def test_silences_survive_a_restart(settings: PushdSettings) -> None:
