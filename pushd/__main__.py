@@ -10,6 +10,7 @@ import signal
 import sys
 
 import uvicorn
+from pydantic import ValidationError
 
 from pushd import logs
 from pushd.server import uvicorn_config
@@ -22,6 +23,7 @@ GC_GEN0_THRESHOLD = 20_000
 # Exit status for a store pushd must not open (sysexits.h EX_CONFIG): a supervisor should not restart it
 # (systemd: RestartPreventExitStatus=78), a person has to act (docs/deploy.md, Upgrades).
 EXIT_STORE_TOO_NEW = 78
+EXIT_CONFIG = 78  # the same for settings a person has to fix
 
 
 def tune_malloc(arenas: int = 2, mmap_threshold: int = 1 << 20) -> None:
@@ -47,7 +49,13 @@ def tune_gc() -> None:
 
 def main() -> None:
     tune_malloc()
-    settings = PushdSettings()
+    try:
+        settings = PushdSettings()
+    except ValidationError as exc:
+        # Settings a person must fix (a placeholder secret, a bad number): a message, not a traceback,
+        # and the status a supervisor does not restart on. The values are not shown (secrets).
+        print(f"pushd: not starting: invalid settings: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
     logs.configure(settings)
     try:
         check_not_newer(settings.db_path)

@@ -18,6 +18,7 @@ import websockets
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from pushd.hub import CHANNELS
 from shared.settings import ClientSettings
 
 BACKOFF_START = 0.25
@@ -80,7 +81,7 @@ async def tail(url: str, token: str | None = None, out: TextIO = sys.stdout, err
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pushd.tail", description=__doc__.splitlines()[0])
-    parser.add_argument("--channel", choices=("alerts", "metrics"), default="alerts")
+    parser.add_argument("--channel", choices=CHANNELS, default="alerts")
     settings = ClientSettings()
     parser.add_argument("--url", default=settings.pushd_url, help="pushd base URL (default: $PUSHD_URL)")
     parser.add_argument("--token", default=None,

@@ -86,6 +86,15 @@ class PushdSettings(BaseSettings):
     # Writes waiting for the SQLite writer; one more is refused at once with 503 and Retry-After.
     write_queue_max: int = Field(1000, ge=1)
 
+    @field_validator("admin_password", "admin_token")
+    @classmethod
+    def _not_the_example(cls, v: SecretStr | None) -> SecretStr | None:
+        # deploy/*.env.example hold "change-me-..." placeholders: a copy started unchanged would give a
+        # public admin whose secret is in the repository.
+        if v is not None and v.get_secret_value().strip().lower().startswith("change-me"):
+            raise ValueError("is still the example's placeholder (change-me-...): set a secret of your own")
+        return v
+
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, v: object) -> object:

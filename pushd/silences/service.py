@@ -107,6 +107,7 @@ class SilenceService:
             new = SilenceRecord(body.id or "", matchers, starts, ends, body.createdBy, body.comment, now,
                                 body.expireWhenResolved, actor)
             if prev is not None and can_update(prev, new, now):
+                new.actor = prev.actor  # who made it; the change itself goes to silence_event and timelines
                 await self._write([new], now, {new.id: "updated"}, actor)
                 return new.id
             new.id = str(uuid.uuid4())

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from shared.settings import DashboardSettings, PushdSettings
 from tests.servers import REPO
@@ -66,9 +67,14 @@ def test_secrets_come_from_env_file(compose: dict[str, Any]) -> None:
     assert ".env" in (REPO / ".gitignore").read_text().splitlines()
 
 
-def test_env_example_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+PLACEHOLDERS = ("PUSHD_ADMIN_PASSWORD", "PUSHD_ADMIN_TOKEN")
+
+
+def test_env_example_is_valid_once_its_secrets_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     """deploy/env.example (for compose) and deploy/pushd.env.example (for systemd) hold settings that
-    pushd and the dashboard accept as written, and nothing else but nginx's published ports."""
+    pushd and the dashboard accept, and nothing else but nginx's published ports; their secrets are
+    placeholders that pushd refuses until someone replaces them (a copy started unchanged would make an
+    admin whose password is in the repository)."""
     known = {f"PUSHD_{f.upper()}" for f in PushdSettings.model_fields}
     known |= {f.upper() for f in DashboardSettings.model_fields} | {"HTTP_PORT", "HTTPS_PORT"}
     for path in (REPO / "deploy" / "env.example", REPO / "deploy" / "pushd.env.example",
@@ -77,5 +83,9 @@ def test_env_example_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         assert set(values) <= known, set(values) - known
         for key, value in values.items():
             monkeypatch.setenv(key, value)
+    for key in PLACEHOLDERS:
+        with pytest.raises(ValidationError, match="placeholder"):
+            PushdSettings()
+        monkeypatch.setenv(key, f"a-secret-of-my-own-for-{key.lower()}")
     PushdSettings()
     DashboardSettings()

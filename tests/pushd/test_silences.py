@@ -209,3 +209,15 @@ def test_viewers_read_silences_and_only_operators_make_them(client: TestClient) 
     assert client.post("/api/v2/silences", json=silence(), headers=viewer).status_code == 403
     sid = create(client, silence())
     assert client.delete(f"/api/v2/silence/{sid}", headers=viewer).status_code == 403
+
+
+def test_actor_stays_who_made_the_silence_when_another_changes_it_in_place(client: TestClient) -> None:
+    sid = create(client, silence(starts=-5, ends=600))
+    alice = user_headers(client, "alice")
+    body = {**client.get(f"/api/v2/silence/{sid}").json(), "endsAt": iso(1200)}
+    assert create(client, body, headers=alice) == sid
+    assert client.get(f"/api/v2/silence/{sid}").json()["actor"] == "token:admin"
+    # A change that makes a new silence is alice's own.
+    other = create(client, {**body, "matchers": [{"name": "alertname", "value": "X", "isRegex": False,
+                                                   "isEqual": True}]}, headers=alice)
+    assert client.get(f"/api/v2/silence/{other}").json()["actor"] == "alice"
