@@ -167,6 +167,12 @@ def test_pushd_and_the_dashboard_behind_nginx_over_tls(tmp_path: Path) -> None:
                 answer = raw_get(proxy, tls, path)
                 assert "pushd_" not in answer and "# HELP" not in answer, (path, answer[:300])
 
+            # Every answer through the proxy carries the security headers, the API's and the dashboard's.
+            for answer in (posted, public.get("/")):
+                assert (answer.headers["x-content-type-options"], answer.headers["x-frame-options"]) == (
+                    "nosniff", "SAMEORIGIN")
+                assert answer.headers["strict-transport-security"] == "max-age=31536000"
+
             # The request id nginx made is pushd's too: in its answer and in its access log.
             rid = posted.headers["x-request-id"]
             assert re.fullmatch("[0-9a-f]{32}", rid)
