@@ -53,9 +53,16 @@ def silence_fields(data: dict[str, Any], events: dict[str, str]) -> dict[str, An
             "alerts": ", ".join(f"#{i}" for i in data.get("alert_ids") or [])}
 
 
+def _text(value: Any) -> str:
+    """Operators' text as text: Markdown renderers pass raw HTML through, so <, > and & become
+    entities (shown as themselves); one line, since a line break would end a heading or a cell."""
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " "))
+
+
 def _cell(value: Any) -> str:
     # A table cell holds one line; a pipe would end it.
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _text(str(value).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def _duration(seconds: float | None, none: str) -> str:
@@ -98,9 +105,9 @@ def _runs(runs: list[dict[str, Any]], lang: str) -> list[str]:
 def render(incident: dict[str, Any], lang: str) -> str:
     """`incident` as IncidentService.detail returns it (ISO times)."""
     t = TEXT[lang]
-    lines = [f"# {t['incident']} #{incident['id']}: {incident['title']}", "", f"## {t['summary']}", "",
+    lines = [f"# {t['incident']} #{incident['id']}: {_text(incident['title'])}", "", f"## {t['summary']}", "",
              f"- {t['status']}: {incident['status']}", f"- {t['severity']}: {incident['severity']}",
-             f"- {t['assignee']}: {incident['assignee'] or t['none']}",
+             f"- {t['assignee']}: {_text(incident['assignee'] or t['none'])}",
              f"- {t['created']}: {incident['created_at']} ({t['by']} {incident['created_by']})",
              f"- {t['tta']}: {_duration(incident['tta_seconds'], t['none'])}",
              f"- {t['ttr']}: {_duration(incident['ttr_seconds'], t['none'])}", "", f"## {t['alerts']}", ""]

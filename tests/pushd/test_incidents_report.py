@@ -72,3 +72,13 @@ def test_markdown_export_in_both_languages(client: TestClient) -> None:
         assert part in zh, part
     assert client.get("/api/v1/incidents/999/export").status_code == 404
     assert client.get(f"/api/v1/incidents/{inc['id']}/export", params={"lang": "fr"}).status_code == 422
+
+
+def test_operators_text_stays_text_in_the_export(client: TestClient) -> None:
+    """Markdown renderers pass raw HTML through: a note or title holding markup must not become markup."""
+    inc = client.post("/api/v1/incidents", json={"title": "<img src=x onerror=alert(1)> & more"}).json()
+    client.post(f"/api/v1/incidents/{inc['id']}/notes", json={"text": "<script>alert(1)</script>\n# not a heading"})
+    md = client.get(f"/api/v1/incidents/{inc['id']}/export").text
+    assert "<script>" not in md and "<img" not in md
+    assert md.startswith(f"# Incident #{inc['id']}: &lt;img src=x onerror=alert(1)&gt; &amp; more\n")
+    assert "note: &lt;script&gt;alert(1)&lt;/script&gt; # not a heading |" in md
