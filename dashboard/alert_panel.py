@@ -8,13 +8,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import actions, auth, data, tables
+from dashboard.access_panel import attempt
 from dashboard.actions import Action
 from dashboard.alert_query import merge_selection
 from dashboard.incidents import logic as incident_logic
 from dashboard.incidents import panel as incident_panel
 from dashboard.session import t, translator
 from dashboard.silences.forms import matchers_for
-from shared.client import PushdAuthError, PushdError, PushdUnavailable
 from shared.models import Alert, AlertDetail, AlertPage
 
 SELECTED = "al_selected"  # alert ids the user ticked, across pages and refreshes
@@ -118,23 +118,14 @@ def action_bar(selected: list[int], shown: list[Alert]) -> None:
 
 def open_incident(ids: list[int], known: list[Alert]) -> None:
     """An incident holding the ticked alerts, opened on the incidents page; a refusal (an alert gone
-    meanwhile: 404) is said here."""
+    meanwhile: 404) is said here, as every write's (access_panel.attempt)."""
     title, severity = incident_logic.from_alerts(known, len(ids))
-    try:
-        made = data.client().create_incident(title, severity, None, ids)
-    except PushdAuthError:
-        auth.session_ended()
+    _, made = attempt(lambda c: c.create_incident(title, severity, None, ids))
+    if made is None:
         st.rerun()
-    except PushdError as exc:
-        st.session_state[FLASH] = ("warning", t("refused", detail=exc.detail))
-        st.rerun()
-    except PushdUnavailable:
-        st.session_state[FLASH] = ("warning", t("unreachable_action"))
-        st.rerun()
-    else:
-        st.session_state[SELECTED] = []
-        st.session_state[incident_panel.GOTO] = made.id
-        st.switch_page("views/incidents.py")
+    st.session_state[SELECTED] = []
+    st.session_state[incident_panel.GOTO] = made.id
+    st.switch_page("views/incidents.py")
 
 
 def detail(alert: AlertDetail) -> None:

@@ -207,20 +207,24 @@ def alerts(flt: AlertFilter, limit: int = 50, offset: int = 0) -> AlertPage | No
                                      limit, offset))
 
 
-def alert_detail(alert_id: int) -> AlertDetail | None:
-    """The alert with its history; None when pushd is down or has no such alert (404, pushd's answer
-    for an id it does not have)."""
-    url, token = session.pushd_url(), auth.token()
-
-    def read() -> AlertDetail | None:
+def load_found(key: Hashable, read: Callable[[], T]) -> T | None:
+    """`load`, with pushd's 404 (no such item) as None rather than a problem with pushd."""
+    def found() -> T | None:
         try:
-            return fetch_alert(url, token, alert_id)
+            return read()
         except PushdError as exc:
             if exc.status == 404:
                 return None
             raise
 
-    return load(("alert", alert_id), read)
+    return load(key, found)
+
+
+def alert_detail(alert_id: int) -> AlertDetail | None:
+    """The alert with its history; None when pushd is down or has no such alert (404, pushd's answer
+    for an id it does not have)."""
+    url, token = session.pushd_url(), auth.token()
+    return load_found(("alert", alert_id), lambda: fetch_alert(url, token, alert_id))
 
 
 def history(minutes: int, max_points: int = 240) -> list[MetricSample]:

@@ -32,7 +32,8 @@ ChangeObserver = Callable[[list[Change]], Awaitable[None]]
 # What a silenced alert does not push: it firing, again or anew (Alertmanager does not notify them
 # either). Acknowledging or resolving it is still pushed, so every view stays right.
 QUIET_WHEN_SILENCED = frozenset({"created", "reopened", "updated"})
-# Open alerts read to count the silenced ones for the summary, when any silence is active.
+# Open alerts read to decide what is silenced (the summary's count, a silence's changes, Alertmanager's
+# alert list); a store with more re-pushes and counts the first ones only.
 OPEN_ALERTS_MAX = 100_000
 
 
@@ -61,6 +62,11 @@ class AlertService:
         self._summary_lock = asyncio.Lock()
         self._observers: list[ChangeObserver] = []
         self.silencer: Silencer = NoSilences()  # the app sets its SilenceService here
+
+    async def open_alerts(self) -> list[dict[str, Any]]:
+        """Every open alert (firing or acknowledged, times in ISO), up to OPEN_ALERTS_MAX: what silencing
+        is decided over."""
+        return await self.store.firing(OPEN_ALERTS_MAX)
 
     def mark(self, alert: dict[str, Any]) -> dict[str, Any]:
         """`alert` with `silenced_by`: the ids of the active silences that match it, at this moment."""
@@ -172,7 +178,7 @@ class AlertService:
             counts["silenced"] = 0
             if self.silencer.any_active:
                 # Silenced alerts are not counted as firing: they are counted apart.
-                for a in await self.store.firing(OPEN_ALERTS_MAX):
+                for a in await self.open_alerts():
                     if self.silencer.silenced_by(a["labels"]):
                         counts["silenced"] += 1
                         if a["status"] == "firing":

@@ -11,7 +11,6 @@ import streamlit as st
 
 from dashboard import auth, data, session
 from dashboard.data import TTL_SECONDS, Token, pool
-from shared.client import PushdError
 from shared.grouping import GroupingRule
 from shared.incidents import IncidentDetail, IncidentPage, IncidentStats
 from shared.runbooks import Runbook
@@ -60,16 +59,7 @@ def incidents(statuses: tuple[str, ...], severities: tuple[str, ...], assignee: 
 def incident(incident_id: int) -> IncidentDetail | None:
     """None when pushd is down and never answered this, or has no such incident (404)."""
     url, token = session.pushd_url(), auth.token()
-
-    def read() -> IncidentDetail | None:
-        try:
-            return fetch_incident(url, token, incident_id)
-        except PushdError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    return data.load(("incident", incident_id), read)
+    return data.load_found(("incident", incident_id), lambda: fetch_incident(url, token, incident_id))
 
 
 def stats() -> IncidentStats | None:

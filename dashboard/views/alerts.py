@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import actions, alert_panel, data, tables
+from dashboard.access_panel import show_flash
 from dashboard.alert_query import AlertFilter, page_bounds, parse_labels
 from dashboard.session import t
 from dashboard.widgets import labeller, no_data
@@ -61,6 +62,7 @@ def read(flt: AlertFilter, size: int, wanted: int) -> tuple[AlertPage | None, in
 
 st.title(t("page_alerts"))
 alert_panel.flash()
+show_flash()  # the outcome of a write made through access_panel.attempt (opening an incident)
 flt, size, wanted = filters()
 result, offset = read(flt, size, wanted)
 if result is None:

@@ -25,7 +25,6 @@ from shared.matchers import compile_regex, matches_all
 
 readers = router(Require(Permission.read), prefix="/api/v2", tags=["alertmanager"])
 RECEIVER = "pushd"
-OPEN_ALERTS_MAX = 100_000
 
 
 class AlertStatus(BaseModel):
@@ -99,7 +98,7 @@ async def get_alerts(state: StateDep, filter: Filter = [],  # noqa: B006 - Alert
         except ValueError as exc:
             raise InvalidSilence(f"failed to parse receiver param: {exc}") from None
     out = []
-    for alert in await state.store.firing(OPEN_ALERTS_MAX):
+    for alert in await state.alerts.open_alerts():
         if not matches_all(matchers, alert["labels"]):
             continue
         by = state.silences.silenced_by(alert["labels"])

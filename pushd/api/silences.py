@@ -4,6 +4,8 @@ error bodies too are Alertmanager's, a bare JSON string (amtool cannot decode an
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response
@@ -46,12 +48,19 @@ class SilenceNotFound(Exception):
     """404 in Alertmanager's shape."""
 
 
-@readers.get("/silence/{silence_id}", response_model=Silence, responses=AM_NOT_FOUND)
-async def get_silence(state: StateDep, silence_id: SilenceId) -> Any:
+@contextlib.contextmanager
+def alertmanager_404() -> Iterator[None]:
+    """pushd's NotFound answered as Alertmanager answers it (a bare JSON string)."""
     try:
-        return state.silences.get(silence_id)
+        yield
     except NotFound as exc:
         raise SilenceNotFound(str(exc)) from None
+
+
+@readers.get("/silence/{silence_id}", response_model=Silence, responses=AM_NOT_FOUND)
+async def get_silence(state: StateDep, silence_id: SilenceId) -> Any:
+    with alertmanager_404():
+        return state.silences.get(silence_id)
 
 
 @writers.post("/silences", response_model=SilenceCreated, responses={**AM_REFUSED, **AM_NOT_FOUND})
@@ -59,20 +68,16 @@ async def post_silences(state: StateDep, principal: PrincipalDep, body: SilenceI
     """Create a silence, or change the one named by `id`: kept in place when Alertmanager's rules allow
     (same matchers; an active one keeps its start), otherwise a new silence replaces it and the old one
     is expired. pushd records who did it (`actor`); `createdBy` stays what the client wrote."""
-    try:
+    with alertmanager_404():
         return {"silenceID": await state.silences.set(body, principal.actor)}
-    except NotFound as exc:
-        raise SilenceNotFound(str(exc)) from None
 
 
 @writers.delete("/silence/{silence_id}", response_class=Response, responses={
     **AM_NOT_FOUND, 200: {"description": "Expired (or already expired)"}})
 async def delete_silence(state: StateDep, principal: PrincipalDep, silence_id: SilenceId) -> Response:
     """Expire the silence now; it stays listed as expired until the retention has passed."""
-    try:
+    with alertmanager_404():
         await state.silences.expire(silence_id, principal.actor)
-    except NotFound as exc:
-        raise SilenceNotFound(str(exc)) from None
     return Response(status_code=200)
 
 

@@ -32,9 +32,6 @@ from shared.silences import SilenceIn, SilenceState
 
 CHANNEL = "silences"
 PUSHD = "pushd"
-# Open alerts read to find which changed state when a silence did; a store of more open alerts than
-# this re-pushes the first ones only (every alert still carries the right `silenced_by` when read).
-OPEN_ALERTS_MAX = 100_000
 SilenceObserver = Callable[[str, SilenceRecord, list[int], str], Awaitable[None]]
 
 
@@ -192,7 +189,7 @@ class SilenceService:
             if self.hub.count(CHANNEL):
                 self.hub.publish(CHANNEL, "silence_event", {"event": event, "silence": wire_silence(s, now)})
         touched = [s for _, s in events]
-        open_alerts = await self.store.firing(OPEN_ALERTS_MAX) if touched else []
+        open_alerts = await self.alerts.open_alerts() if touched else []
         changes = []
         matched: dict[str, list[int]] = {s.id: [] for s in touched}
         for alert in open_alerts:
@@ -216,7 +213,7 @@ class SilenceService:
         waiting = [s for s in self._active if s.expire_when_resolved]
         if not waiting:
             return
-        open_alerts = await self.store.firing(OPEN_ALERTS_MAX)
+        open_alerts = await self.alerts.open_alerts()
         for s in waiting:
             if not any(s.matches(a["labels"]) for a in open_alerts):
                 with contextlib.suppress(NotFound):

@@ -23,7 +23,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,6 +78,11 @@ def connect(path: Path, synchronous: str, busy_timeout: float, cache_kib: int = 
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     return conn
+
+
+def one_of(column: str, values: Sequence[object]) -> str:
+    """`column IN (?,?,...)`, one parameter per value (the caller passes the values in order)."""
+    return f"{column} IN ({','.join('?' * len(values))})"
 
 
 class Database:

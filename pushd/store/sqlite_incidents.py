@@ -10,7 +10,7 @@ import orjson
 
 from pushd.store.base import NotFound
 from pushd.store.incidents import Edit, Editor, IncidentQuery
-from pushd.store.sqlite_db import Database
+from pushd.store.sqlite_db import Database, one_of
 
 COLUMNS = "id, title, severity, status, assignee, group_key, created_at, created_by, updated_at"
 SETTABLE = frozenset({"title", "severity", "status", "assignee"})
@@ -94,10 +94,10 @@ class SQLiteIncidentStore:
         def job(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
             where, args = ["1"], []
             if query.statuses:
-                where.append(f"status IN ({','.join('?' * len(query.statuses))})")
+                where.append(one_of("status", query.statuses))
                 args += query.statuses
             if query.severities:
-                where.append(f"severity IN ({','.join('?' * len(query.severities))})")
+                where.append(one_of("severity", query.severities))
                 args += query.severities
             if query.assignee is not None:
                 where.append("assignee = ?")

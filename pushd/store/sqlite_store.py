@@ -13,7 +13,7 @@ import orjson
 from pushd.store import migrations
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
-from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database
+from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database, one_of
 from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbook_runs import SQLiteRunbookRunStore
@@ -233,10 +233,10 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
     if q.statuses:
-        clauses.append(f"status IN ({','.join('?' * len(q.statuses))})")
+        clauses.append(one_of("status", q.statuses))
         args += q.statuses
     if q.severities:
-        clauses.append(f"severity IN ({','.join('?' * len(q.severities))})")
+        clauses.append(one_of("severity", q.severities))
         args += q.severities
     for name, value in q.labels.items():
         clauses.append("json_extract(labels, ?) IS ?")
