@@ -52,13 +52,29 @@ def severity_from_labels(labels: dict[str, str]) -> Severity:
     return _SEVERITY_WORDS.get(labels.get("severity", "").strip().lower(), Severity.warning)
 
 
+OUT_OF_UTC = "time is out of range once converted to UTC"
+
+
 def _representable(dt: datetime) -> datetime:
     """A time that exists in UTC: "9999-12-31T23:00:00-05:00" is valid ISO 8601 but falls in year
     10000, which Python cannot hold; refused here rather than failing later when it is read back."""
     try:
         return dt.astimezone(UTC)
     except OverflowError:
-        raise ValueError("time is out of range once converted to UTC") from None
+        raise ValueError(OUT_OF_UTC) from None
+
+
+# The last instant Python can hold in UTC, as epoch seconds: `utc_seconds` checks against it.
+LAST_UTC_SECOND = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC).timestamp()
+
+
+def utc_seconds(dt: datetime) -> float:
+    """`_representable`'s check on a time already turned into epoch seconds (`dt.timestamp()` does not
+    overflow): for the hot ingest path, where one comparison replaces a validator call per time."""
+    seconds = dt.timestamp()
+    if seconds > LAST_UTC_SECOND:
+        raise ValueError(OUT_OF_UTC)
+    return seconds
 
 
 # Every time an alert sender gives us: timezone-aware, and representable in UTC; a string, as the
@@ -66,7 +82,10 @@ def _representable(dt: datetime) -> datetime:
 AlertTime = Annotated[AwareDatetime, Strict(), AfterValidator(_representable)]
 
 
-def _label_set(labels: dict[str, str]) -> dict[str, str]:
+NO_ALERTNAME = "labels must contain a non-empty 'alertname'"
+
+
+def label_set(labels: dict[str, str]) -> dict[str, str]:
     """A label with an empty value is an absent label (Prometheus' semantics): Alertmanager removes
     them before it validates and fingerprints an alert (api/v2 `removeEmptyLabels`), and so does
     pushd, for every ingest format, so that `{instance=""}` and no `instance` are the same alert.
@@ -74,7 +93,7 @@ def _label_set(labels: dict[str, str]) -> dict[str, str]:
     if "" in labels.values():
         labels = {k: v for k, v in labels.items() if v != ""}
     if not labels.get("alertname"):
-        raise ValueError("labels must contain a non-empty 'alertname'")
+        raise ValueError(NO_ALERTNAME)
     return labels
 
 
@@ -83,11 +102,12 @@ def _label_set(labels: dict[str, str]) -> dict[str, str]:
 # its value is empty, where Alertmanager would drop it first: a Python pass before the pattern check
 # would cost a quarter of the validation time of a batch.)
 LabelName = Annotated[str, StringConstraints(pattern=LABEL_NAME.pattern)]
-LabelSet = Annotated[dict[LabelName, str], AfterValidator(_label_set), WithJsonSchema({
-    # What the validators check, for the OpenAPI schema: pydantic alone would document neither the
-    # required alertname nor that other names are refused.
+# What the validators check, for the OpenAPI schema: pydantic alone would document neither the
+# required alertname nor that other names are refused.
+LABEL_SET_SCHEMA = WithJsonSchema({
     "type": "object", "properties": {"alertname": {"type": "string", "minLength": 1}}, "required": ["alertname"],
-    "patternProperties": {LABEL_NAME.pattern: {"type": "string"}}, "additionalProperties": False})]
+    "patternProperties": {LABEL_NAME.pattern: {"type": "string"}}, "additionalProperties": False})
+LabelSet = Annotated[dict[LabelName, str], AfterValidator(label_set), LABEL_SET_SCHEMA]
 
 
 # An alert's labels and annotations together, as JSON. Every push message that carries an alert then
@@ -110,9 +130,14 @@ class BoundedAlert(BaseModel):
         size = len(orjson.dumps(value))
         if info.field_name == "annotations":
             size += len(orjson.dumps(info.data.get("labels", {})))
-        if size > MAX_ALERT_BYTES:
-            raise ValueError(f"labels and annotations take {size} bytes as JSON; at most {MAX_ALERT_BYTES} are taken")
+        check_size(size)
         return value
+
+
+def check_size(size: int) -> None:
+    """Refuse labels and annotations that take `size` bytes as JSON when that is over MAX_ALERT_BYTES."""
+    if size > MAX_ALERT_BYTES:
+        raise ValueError(f"labels and annotations take {size} bytes as JSON; at most {MAX_ALERT_BYTES} are taken")
 
 
 class AlertIn(BoundedAlert):

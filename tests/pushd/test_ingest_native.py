@@ -148,10 +148,11 @@ def test_times_that_do_not_exist_in_utc_are_refused_and_nothing_breaks(client: T
     assert r.status_code == 422, r.text
     assert "out of range" in r.text
     # API v2 stores the valid alerts of a batch and names the invalid ones (as Alertmanager does).
-    r = client.post("/api/v2/alerts", json=[alert("Ok"), {**alert("Far"), "endsAt": year_10000}])
+    r = client.post("/api/v2/alerts", json=[alert("Ok"), {**alert("Far"), "endsAt": year_10000},
+                                            {**alert("Far"), "startsAt": year_10000}])
     assert r.status_code == 400, r.text
-    [invalid] = r.json()["invalid"]
-    assert invalid == {"index": 1, "reason": "endsAt: Value error, time is out of range once converted to UTC"}
+    assert r.json()["invalid"] == [{"index": 1, "reason": "endsAt: time is out of range once converted to UTC"},
+                                   {"index": 2, "reason": "startsAt: time is out of range once converted to UTC"}]
     assert [a["alertname"] for a in client.get("/api/v1/alerts").json()["items"]] == ["Ok"]
     r = client.post("/api/v1/alerts", json={**alert("Edge"), "startsAt": "9999-12-31T23:59:59Z"})
     assert r.status_code == 200
