@@ -13,7 +13,7 @@ import orjson
 from pushd.store import migrations
 from pushd.store.base import AlertQuery, Change, Conflict, HistoryQuery, NewAlert, NotFound, iso, wire
 from pushd.store.sqlite_access import SQLiteAccessStore
-from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database, one_of
+from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database, insert_rows, one_of
 from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
 from pushd.store.sqlite_runbook_runs import SQLiteRunbookRunStore
@@ -44,7 +44,9 @@ def search_text(labels: dict[str, str], annotations: dict[str, str]) -> str:
     joined by a character that a value's own becomes a space for, so that no match spans two values.
     A NUL stays: instr() compares whole values, NULs included."""
     values = (*labels.values(), *annotations.values())
-    return _SEPARATOR.join(v.translate(_FOLD) for v in values).casefold()
+    # str.replace, not str.translate with a table: translate looks each character up in a dict, and
+    # took 9 us per alert here, a tenth of the ingest path's time (py-spy --gil); replace takes 0.9.
+    return _SEPARATOR.join([v.replace(_SEPARATOR, " ") for v in values]).casefold()
 
 
 def check_metrics_table(conn: sqlite3.Connection) -> None:
@@ -112,7 +114,6 @@ _HISTORY = "INSERT INTO alert_history (alert_id, ts, action, status, actor, comm
 _TEXT_INSERT = "INSERT INTO alert_text (id, body) VALUES (?, ?)"
 _TEXT_UPDATE = "UPDATE alert_text SET body = ? WHERE id = ?"
 _SEPARATOR = "\x1f"  # between the values of an alert in the alert_text table
-_FOLD = str.maketrans({_SEPARATOR: " "})  # in values and queries alike (search_text)
 _KNOWN_CHUNK = 500  # well under SQLite's limit of bound parameters per statement
 PRUNE_CHUNK = 2000  # alerts deleted per write job, so that ingest waits for one short job at most
 
@@ -222,8 +223,9 @@ def _ingest_batch(conn: sqlite3.Connection, alerts: list[NewAlert], source: str,
             history.append((alert["id"], now, event, alert["status"], actor, None))
         known[a.fingerprint] = alert  # a later alert of the same batch builds on this one
         changes.append(Change(event, alert, event != "repeated" or _resent_changed(old, alert, annotations)))
-    for sql, rows in ((_INSERT, inserts), (_UPDATE, updates), (_TOUCH, touches), (_HISTORY, history),
-                      (_TEXT_INSERT, new_texts), (_TEXT_UPDATE, texts)):
+    for sql, rows in ((_INSERT, inserts), (_HISTORY, history), (_TEXT_INSERT, new_texts)):
+        insert_rows(conn, sql, rows)
+    for sql, rows in ((_UPDATE, updates), (_TOUCH, touches), (_TEXT_UPDATE, texts)):
         if rows:
             conn.executemany(sql, rows)
     return changes
@@ -255,7 +257,7 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
 def _text_clause(text: str, args: list[Any]) -> str:
     """Alerts with `text` in one of their values, in any case (folded as search_text folds the
     `alert_text` table, schema.sql)."""
-    args.append(text.translate(_FOLD).casefold())
+    args.append(text.replace(_SEPARATOR, " ").casefold())
     return "id IN (SELECT id FROM alert_text WHERE instr(body, ?) > 0)"
 
 
