@@ -49,6 +49,14 @@ async def _check_assignee(state: State, name: str | None) -> None:
         raise NotFound(f"no user {name!r}")
 
 
+
+async def _detail(state: State, incident_id: int) -> dict[str, Any]:
+    """The incident as IncidentService.detail gives it, its alerts marked with `silenced_by` as every
+    alert pushd shows is."""
+    detail = await state.incidents.detail(incident_id)
+    state.alerts.mark_all(detail["alerts"])
+    return detail
+
 @readers.get("", response_model=IncidentPage)
 async def list_incidents(
     state: StateDep,
@@ -82,12 +90,12 @@ async def create_incident(state: StateDep, principal: PrincipalDep, body: Incide
     await _check_assignee(state, body.assignee)
     incident = await state.incidents.create(body.title, body.severity.value, body.assignee, body.alert_ids,
                                             principal.actor)
-    return await state.incidents.detail(incident["id"])
+    return await _detail(state, incident["id"])
 
 
 @readers.get("/{incident_id}", response_model=IncidentDetail, responses=errors(404))
 async def get_incident(state: StateDep, incident_id: IncidentId) -> Any:
-    return await state.incidents.detail(incident_id)
+    return await _detail(state, incident_id)
 
 
 @actors.patch("/{incident_id}", response_model=IncidentDetail, responses=errors(404))
@@ -99,14 +107,14 @@ async def update_incident(state: StateDep, principal: PrincipalDep, incident_id:
         changes["severity"] = changes["severity"].value
     await _check_assignee(state, changes.get("assignee"))
     await state.incidents.update(incident_id, changes, principal.actor)
-    return await state.incidents.detail(incident_id)
+    return await _detail(state, incident_id)
 
 
 @actors.post("/{incident_id}/alerts", response_model=IncidentDetail, responses=errors(404, 409))
 async def attach_alerts(state: StateDep, principal: PrincipalDep, incident_id: IncidentId, body: AlertIds) -> Any:
     """404 for an unknown incident or alert, 409 when one is already attached (none is attached then)."""
     await state.incidents.attach(incident_id, body.alert_ids, principal.actor)
-    return await state.incidents.detail(incident_id)
+    return await _detail(state, incident_id)
 
 
 @actors.delete("/{incident_id}/alerts/{alert_id}", response_model=IncidentDetail, responses=errors(404, 409))
@@ -114,7 +122,7 @@ async def detach_alert(state: StateDep, principal: PrincipalDep, incident_id: In
                        alert_id: AlertIdPath) -> Any:
     """409 when the alert is not attached to the incident."""
     await state.incidents.detach(incident_id, alert_id, principal.actor)
-    return await state.incidents.detail(incident_id)
+    return await _detail(state, incident_id)
 
 
 @actors.post("/{incident_id}/notes", response_model=TimelineEntry, status_code=201, responses=errors(404))
@@ -127,7 +135,7 @@ def _action_route(action: IncidentAction) -> None:
     # is then a 405, not a 422 from an enum.
     async def act(state: StateDep, principal: PrincipalDep, incident_id: IncidentId) -> Any:
         await state.incidents.act(incident_id, action.value, principal.actor)
-        return await state.incidents.detail(incident_id)
+        return await _detail(state, incident_id)
     actors.add_api_route(f"/{{incident_id}}/{action.value}", act, methods=["POST"], response_model=IncidentDetail,
                          responses=errors(404, 409), name=f"{action.value}_incident",
                          summary=f"{action.value.title()} Incident",
@@ -169,7 +177,7 @@ async def incident_timeline(state: StateDep, incident_id: IncidentId,
 async def export_incident(state: StateDep, incident_id: IncidentId,
                           lang: Annotated[Literal["zh", "en"], Query()] = "en") -> Response:
     """Summary, alerts, timeline, runbook steps, in the dashboard's language."""
-    text = export.render(await state.incidents.detail(incident_id), lang)
+    text = export.render(await _detail(state, incident_id), lang)
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 

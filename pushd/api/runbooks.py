@@ -68,7 +68,7 @@ async def get_version(state: StateDep, runbook_id: RunbookId, version: VersionNo
 async def matching_alerts(state: StateDep, runbook_id: RunbookId) -> list[Alert]:
     """The open alerts (firing or acknowledged) the current version is for, newest first."""
     row = await _live(state, runbook_id)
-    return [Alert.model_validate(a) for a in await current_alerts_matching(state.store, row)]
+    return [Alert.model_validate(a) for a in state.alerts.mark_all(await current_alerts_matching(state.store, row))]
 
 
 @writers.post("", response_model=Runbook, status_code=201)

@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.pushd.helpers import alert, user_headers
+from tests.pushd.test_silences import create, silence
 
 
 def new_incident(client: TestClient, headers: dict | None = None, **body: Any) -> dict[str, Any]:
@@ -148,3 +149,11 @@ def test_viewer_reads_but_may_not_act(client: TestClient) -> None:
     assert client.get(f"/api/v1/incidents/{inc['id']}", headers=viewer).status_code == 200
     assert client.post(f"/api/v1/incidents/{inc['id']}/ack", headers=viewer).status_code == 403
     assert client.post("/api/v1/incidents", json={"title": "x"}, headers=viewer).status_code == 403
+
+
+def test_detail_marks_silenced_alerts_as_every_alert_list_does(client: TestClient) -> None:
+    ids = alert_ids(client, "DiskFull", "CpuHot")
+    sid = create(client, silence(("alertname", "DiskFull")))
+    inc = new_incident(client, alert_ids=ids)
+    assert [a["silenced_by"] for a in inc["alerts"]] == [[sid], []]
+    assert [a["silenced_by"] for a in client.get(f"/api/v1/incidents/{inc['id']}").json()["alerts"]] == [[sid], []]

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tests.pushd.helpers import alert, user_headers
+from tests.pushd.test_silences import create, silence
 
 
 def body(title: str = "Disk full", matchers: list[dict[str, Any]] | None = None, **kw: Any) -> dict[str, Any]:
@@ -110,3 +111,11 @@ def test_validation_names_the_field(client: TestClient) -> None:
     r = client.post("/api/v1/runbooks", json={**body(), "steps": [{"title": "", "body": "x"}]})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "title", r.text
     assert client.get("/api/v1/runbooks").json() == []
+
+
+def test_matches_mark_silenced_alerts_as_every_alert_list_does(client: TestClient) -> None:
+    ingest(client, alert("DiskFull", instance="db1"), alert("DiskFull", instance="db2"))
+    rid = client.post("/api/v1/runbooks", json=body()).json()["id"]
+    sid = create(client, silence(("instance", "db1")))
+    marks = {a["labels"]["instance"]: a["silenced_by"] for a in client.get(f"/api/v1/runbooks/{rid}/matches").json()}
+    assert marks == {"db1": [sid], "db2": []}
