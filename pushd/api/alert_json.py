@@ -2,9 +2,10 @@
 
 The rows are already what clients see (times as ISO strings, pushd.store.base.wire), so building a
 pydantic `Alert` per row, and FastAPI's second validation of the returned model against the route's
-`response_model`, only copied them: for a page of 500, 18.5 ms of models before 5 ms of JSON. A route
-returns this `Response`, which FastAPI sends as it is; its `response_model` still documents the shape
-in the OpenAPI schema, and tests/pushd/test_alert_json.py holds the bytes to the model's JSON.
+`response_model`, only copied them: for a page of 500, 5.4 ms of models where these bytes take 1.5 ms,
+and the route 31.7 ms where it now takes 23.5 (in-process, median). A route returns this `Response`,
+which FastAPI sends as it is; its `response_model` still documents the shape in the OpenAPI schema,
+and tests/pushd/test_alert_json.py holds the bytes to the model's JSON.
 """
 
 from __future__ import annotations
