@@ -1,4 +1,4 @@
-"""Incidents and runbooks derived from pushd's alerts; plain functions."""
+"""Groups of open alerts derived from pushd's alerts; plain functions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from dashboard.tables import SEVERITY_ORDER, safe_link
+from dashboard.tables import SEVERITY_ORDER
 from shared.models import Alert
 
 GroupBy = Literal["alertname", "instance", "both"]
-RUNBOOK_KEYS = ("runbook_url", "runbook")
 
 
 @dataclass
@@ -54,25 +53,3 @@ def incidents(alerts: Iterable[Alert], by: GroupBy) -> list[Incident]:
         inc.last_seen = max(filter(None, (inc.last_seen, a.last_seen)))
     return sorted(groups.values(), key=lambda i: (SEVERITY_ORDER[i.worst], -len(i.alert_ids), i.key))
 
-
-@dataclass
-class Runbook:
-    url: str
-    link: str | None  # the URL when it is safe to click (http/https), else None
-    alertnames: set[str] = field(default_factory=set)
-    open_alerts: int = 0
-    last_seen: datetime | None = None
-
-
-def runbooks(alerts: Iterable[Alert]) -> list[Runbook]:
-    """One entry per distinct runbook URL, with the alert names that point at it."""
-    found: dict[str, Runbook] = {}
-    for a in alerts:
-        url = next((a.annotations[k].strip() for k in RUNBOOK_KEYS if a.annotations.get(k, "").strip()), None)
-        if url is None:
-            continue
-        rb = found.setdefault(url, Runbook(url, safe_link(url)))
-        rb.alertnames.add(a.alertname)
-        rb.open_alerts += a.status.value != "resolved"
-        rb.last_seen = max(filter(None, (rb.last_seen, a.last_seen)))
-    return sorted(found.values(), key=lambda r: (-r.open_alerts, r.url))

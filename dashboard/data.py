@@ -24,6 +24,7 @@ from dashboard.session import t
 from shared.accounts import Me
 from shared.client import PushdAuthError, PushdBadAnswer, PushdClient, PushdError, PushdUnavailable
 from shared.models import Actor, AlertDetail, AlertPage, LogPage, MetricSample, Snapshot
+from shared.runbooks import RunbookLink
 from shared.settings import DashboardSettings
 
 T = TypeVar("T")
@@ -86,6 +87,11 @@ def fetch_alerts(url: str, token: Token, status: tuple[str, ...], severity: tupl
                                                    q=q or None, since=since, limit=limit, offset=offset)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def fetch_runbook_links(url: str, token: Token, status: tuple[str, ...]) -> list[RunbookLink]:
+    return pool(url).with_token(token).runbook_links(status)
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=512)
 def fetch_alert(url: str, token: Token, alert_id: int) -> AlertDetail:
     return pool(url).with_token(token).get_alert(alert_id)
@@ -109,7 +115,7 @@ def fetch_actor_log(url: str, token: Token, actor: str, limit: int, offset: int)
 
 def clear_alert_caches() -> None:
     """After a write, so the next read shows the new state instead of a cached one."""
-    for fn in (fetch_snapshot, fetch_alerts, fetch_alert, fetch_actors, fetch_actor_log):
+    for fn in (fetch_snapshot, fetch_alerts, fetch_runbook_links, fetch_alert, fetch_actors, fetch_actor_log):
         fn.clear()
 
 
@@ -205,6 +211,12 @@ def alerts(flt: AlertFilter, limit: int = 50, offset: int = 0) -> AlertPage | No
     return load(("alerts", flt, limit, offset),
                 lambda: fetch_alerts(url, token, flt.statuses, flt.severities, flt.labels, flt.text, flt.since(),
                                      limit, offset))
+
+
+def runbook_links(statuses: tuple[str, ...]) -> list[RunbookLink] | None:
+    """The runbook links of the alerts with these statuses, counted by pushd over all of them."""
+    url, token = session.pushd_url(), auth.token()
+    return load(("runbook_links", statuses), lambda: fetch_runbook_links(url, token, statuses))
 
 
 def load_found(key: Hashable, read: Callable[[], T]) -> T | None:

@@ -27,6 +27,7 @@ from pushd.api import (
     incidents,
     ingest,
     metrics,
+    runbook_links,
     runbooks,
     silences,
     snapshot,
@@ -125,7 +126,7 @@ def create_app(settings: PushdSettings | None = None) -> FastAPI:
     app = FastAPI(title="pushd", version=__version__, lifespan=lifespan,
                   description="Alert store, host sampler and WebSocket push daemon.")
     for module in (ingest, alerts, history, metrics, snapshot, health, auth, users, incidents, grouping, runbooks,
-                   silences, alertmanager):
+                   runbook_links, silences, alertmanager):
         for r in module.routers:
             app.include_router(r)
     check_rules(app)  # every API route says who may call it

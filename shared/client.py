@@ -23,7 +23,7 @@ from shared.accounts import Me, NewToken, Session, Token, TokenRole, User, UserR
 from shared.grouping import GroupingRule, GroupingRuleIn
 from shared.incidents import IncidentDetail, IncidentPage, IncidentStats, RunbookRun, TimelineEntry
 from shared.models import Actor, Alert, AlertDetail, AlertIn, AlertPage, LogPage, MetricSample, Snapshot
-from shared.runbooks import Runbook, RunbookIn, RunbookVersion
+from shared.runbooks import Runbook, RunbookIn, RunbookLink, RunbookVersion
 from shared.silences import Silence, SilenceCreated, SilenceIn
 
 M = TypeVar("M", bound=BaseModel)
@@ -209,6 +209,11 @@ class PushdClient:
 
     def runbook_matches(self, runbook_id: int) -> list[Alert]:
         return self._list(Alert, f"/api/v1/runbooks/{int(runbook_id)}/matches")
+
+    def runbook_links(self, status: Iterable[str] = ()) -> list[RunbookLink]:
+        """The links in alerts' runbook annotations, counted by pushd over every alert of these
+        statuses (none: all), most open alerts first."""
+        return self._list(RunbookLink, "/api/v1/runbook-links", params=[("status", s) for s in status])
 
     def create_runbook(self, runbook: RunbookIn) -> Runbook:
         return self._get(Runbook, "POST", "/api/v1/runbooks", json=runbook.model_dump(mode="json"))

@@ -65,3 +65,14 @@ class RunbookVersion(BaseModel):
     title: str
     author: str
     created_at: datetime
+
+
+class RunbookLink(BaseModel):
+    """A line of GET /api/v1/runbook-links: a link from alerts' `runbook_url` (else `runbook`)
+    annotation, as written there without surrounding whitespace; any scheme, so a client decides
+    what it lets people click."""
+
+    url: str
+    alertnames: list[str]  # the names of the alerts that carry it, sorted
+    open_alerts: int  # of those counted, the firing or acknowledged ones
+    last_seen: datetime  # when one of them was last sent

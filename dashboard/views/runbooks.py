@@ -1,35 +1,31 @@
 """Runbooks (预案管理): pushd's runbooks (create, edit as a new version, delete, the current alerts
-each one matches), then the runbook_url annotations of alerts. Logic is in dashboard.runbook_forms."""
+each one matches), then the runbook_url annotations of alerts, as pushd counts them over every
+alert. Logic is in dashboard.runbook_forms."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, auth, data, runbook_data, runbook_forms
+from dashboard import auth, data, runbook_data, runbook_forms
 from dashboard.access_panel import attempt, flash, show_flash
-from dashboard.alert_query import API_PAGE, AlertFilter
 from dashboard.session import t
-from dashboard.tables import local
+from dashboard.tables import local, safe_link
 from dashboard.widgets import no_data
-from shared.models import AlertPage
-from shared.runbooks import Runbook
+from shared.runbooks import Runbook, RunbookLink
 
 
-def links_table(page: AlertPage) -> None:
-    if page.total > len(page.items):
-        st.warning(t("truncated", total=page.total, n=len(page.items)))
-    books = aggregate.runbooks(page.items)
-    if not books:
+def links_table(links: list[RunbookLink]) -> None:
+    if not links:
         st.info(t("no_runbooks"))
         return
     frame = pd.DataFrame([{
-        t("col_link"): rb.link,  # None unless http/https: shown empty, never clickable
+        t("col_link"): safe_link(rb.url),  # None unless http/https: shown empty, never clickable
         t("col_runbook"): rb.url,
-        t("col_alertnames"): ", ".join(sorted(rb.alertnames)),
+        t("col_alertnames"): ", ".join(rb.alertnames),  # sorted by pushd
         t("col_open"): rb.open_alerts,
         t("col_last_seen"): local(rb.last_seen),
-    } for rb in books])
+    } for rb in links])
     st.dataframe(frame, hide_index=True, key="rb_table",
                  column_config={t("col_link"): st.column_config.LinkColumn(t("col_link"))})
 
@@ -109,8 +105,8 @@ st.subheader(t("rb_links"))
 include_resolved = st.toggle(t("include_resolved"), key="rb_resolved", persist_state="session")
 st.caption(t("runbooks_caption"))
 statuses = ("firing", "acknowledged", "resolved") if include_resolved else ("firing", "acknowledged")
-alerts = data.alerts(AlertFilter(statuses), limit=API_PAGE)
-if alerts is None:
+links = data.runbook_links(statuses)
+if links is None:
     no_data()
 else:
-    links_table(alerts)
+    links_table(links)

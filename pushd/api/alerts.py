@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query
+from fastapi import HTTPException, Path, Query, Response
 from pydantic import StringConstraints
 
 from pushd.api.access import PrincipalDep, Require, router
+from pushd.api.alert_json import alert_page
 from pushd.api.deps import SQLITE_MAX_INT, Offset, StateDep, Timestamp
 from pushd.auth import Permission
 from pushd.responses import errors
@@ -40,7 +41,7 @@ async def list_alerts(
     until: Annotated[Timestamp | None, Query(deprecated=True, description="the old name of started_before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
-) -> AlertPage:
+) -> Response:
     """Newest first (by when pushd first saw the alert), paged; rows carry no history. Each time
     filter is named after the field it filters; `since` and `until` are their old names."""
     seen_since, started_before = seen_since or since, started_before or until
@@ -49,7 +50,7 @@ async def list_alerts(
         text=q or None, seen_since=seen_since.timestamp() if seen_since else None,
         started_before=started_before.timestamp() if started_before else None, limit=limit, offset=offset)
     items, total = await state.store.list_alerts(query)
-    return AlertPage(items=[Alert.model_validate(state.alerts.mark(i)) for i in items], total=total)
+    return alert_page(state.alerts.mark_all(items), total)
 
 
 @readers.get("/{alert_id}", response_model=AlertDetail)

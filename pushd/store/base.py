@@ -14,6 +14,9 @@ from pushd.store.runbooks import RunbookStore
 from pushd.store.silences import SilenceStore
 
 TIME_FIELDS = ("starts_at", "ends_at", "last_seen")
+# The annotations that name an alert's runbook link, in order of preference (Prometheus' convention
+# is runbook_url; some rules say runbook).
+RUNBOOK_ANNOTATIONS = ("runbook_url", "runbook")
 
 
 _MIN_TS = datetime(1, 1, 2, tzinfo=UTC).timestamp()
@@ -151,6 +154,9 @@ class AlertStore(Protocol):
     async def history(self, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:
         """State changes of all alerts, newest first, with the alert's name and severity."""
     async def actors(self) -> list[dict[str, Any]]: ...
+    async def runbook_links(self, statuses: list[str]) -> list[dict[str, Any]]:
+        """The links in RUNBOOK_ANNOTATIONS over every alert of these statuses (empty: all), one row each
+        (url, alertnames, open_alerts, last_seen in epoch seconds); most open alerts first, then by url."""
 
     async def add_metric(self, sample: dict[str, float]) -> None: ...
     async def metrics_since(self, since: float, max_points: int) -> list[dict[str, float]]: ...

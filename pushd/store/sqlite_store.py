@@ -16,6 +16,7 @@ from pushd.store.sqlite_access import SQLiteAccessStore
 from pushd.store.sqlite_db import DEFAULT_MAX_QUEUE, Database, insert_rows, one_of
 from pushd.store.sqlite_grouping import SQLiteGroupingRuleStore
 from pushd.store.sqlite_incidents import SQLiteIncidentStore
+from pushd.store.sqlite_runbook_links import runbook_links
 from pushd.store.sqlite_runbook_runs import SQLiteRunbookRunStore
 from pushd.store.sqlite_runbooks import SQLiteRunbookStore
 from pushd.store.sqlite_silences import SQLiteSilenceStore
@@ -419,6 +420,9 @@ class SQLiteStore:
                 " GROUP BY actor ORDER BY last_ts DESC")
             return [{**dict(r), "last_ts": iso(r["last_ts"])} for r in rows]
         return await self.db.read(job)
+
+    async def runbook_links(self, statuses: list[str]) -> list[dict[str, Any]]:
+        return await self.db.read(lambda conn: runbook_links(conn, statuses))
 
     # --- host metrics ---------------------------------------------------------------------------
     async def add_metric(self, sample: dict[str, float]) -> None:

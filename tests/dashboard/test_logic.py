@@ -77,16 +77,6 @@ def test_incidents_group_open_alerts_worst_first() -> None:
     assert [g.key for g in aggregate.incidents(alerts, "both")] == ["Disk @ db1", "Cpu @ web1"]
 
 
-def test_runbooks_only_link_http_urls() -> None:
-    alerts = [make(1, "Disk", runbook_url="https://rb.example/disk"), make(2, "Disk2", runbook_url="https://rb.example/disk"),
-              make(3, "Evil", runbook_url="javascript:alert(1)"), make(4, "None")]
-    books = {rb.url: rb for rb in aggregate.runbooks(alerts)}
-    assert books["https://rb.example/disk"].alertnames == {"Disk", "Disk2"}
-    assert books["https://rb.example/disk"].link == "https://rb.example/disk"
-    assert books["javascript:alert(1)"].link is None
-    assert len(books) == 2
-
-
 def test_people_come_before_tokens_and_senders_most_recent_first() -> None:
     def a(name: str, minute: int) -> Actor:
         return Actor(actor=name, actions=3, acknowledged=2, resolved=1, last_ts=NOW + timedelta(minutes=minute))

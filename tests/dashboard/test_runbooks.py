@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import runbook_forms
 from dashboard.i18n import CATALOGUE
+from dashboard.tables import local
 from shared.client import PushdClient, PushdError
 from shared.matchers import MatcherIn
 from shared.models import AlertIn
@@ -16,6 +19,7 @@ from shared.runbooks import RunbookIn, Step
 from tests.dashboard.conftest import add_user, log_in, open_page
 
 MATCHERS = 'alertname="DiskFull"\ninstance=~"db.*"\nenv!="dev"'
+DISK_URL = "https://wiki.example/runbooks/disk"
 STEPS = "## Look\nCheck the disk.\n$ df -h\n\n## Clean\nRemove **old** logs."
 
 
@@ -137,3 +141,41 @@ def test_unquoted_values_are_taken_as_written() -> None:
     assert runbook_forms.parse_matchers("instance = db1:9100 \njob!=node") == [
         MatcherIn(name="instance", value="db1:9100", isRegex=False),
         MatcherIn(name="job", value="node", isRegex=False, isEqual=False)]
+
+
+def test_links_table_counts_every_alert_pushd_has(app: AppTest, pushd: PushdClient) -> None:
+    """The links of alerts' annotations, as pushd counts them: more open alerts than one page of 500
+    and no "truncated" warning, the resolved ones only with the toggle, a non-http link not clickable."""
+    disk = [AlertIn(labels={"alertname": "DiskFull", "instance": f"db{i}"}, annotations={"runbook_url": DISK_URL})
+            for i in range(520)]
+    pushd.post_alerts([*disk,
+                       AlertIn(labels={"alertname": "DiskSlow"}, annotations={"runbook": f" {DISK_URL} "}),
+                       AlertIn(labels={"alertname": "Evil"}, annotations={"runbook_url": "javascript:alert(1)"}),
+                       AlertIn(labels={"alertname": "Old"}, status="resolved",
+                               annotations={"runbook_url": "https://wiki.example/runbooks/old"}),
+                       AlertIn(labels={"alertname": "Plain"}, annotations={"summary": "no runbook"})])
+    # One batch, one time: the newest 500 (every name among them) hold the latest of each name.
+    seen: dict[str, datetime] = {}
+    for a in pushd.list_alerts(limit=500).items:
+        seen[a.alertname] = max(a.last_seen, seen.get(a.alertname, a.last_seen))
+    open_page(app, "runbooks")
+    assert not app.warning
+    assert table(app, "Runbook") == [DISK_URL, "javascript:alert(1)"]
+    link, not_a_link = table(app, "Link")
+    assert link == DISK_URL and pd.isna(not_a_link)  # None, which the table holds as NaN
+    assert table(app, "Alerts") == ["DiskFull, DiskSlow", "Evil"]
+    assert table(app, "Open") == [521, 1]
+    assert table(app, "Last seen") == [local(max(seen["DiskFull"], seen["DiskSlow"])), local(seen["Evil"])]
+
+    app.toggle(key="rb_resolved").set_value(True).run()
+    assert not app.exception
+    assert table(app, "Runbook") == [DISK_URL, "javascript:alert(1)", "https://wiki.example/runbooks/old"]
+    assert table(app, "Open") == [521, 1, 0]
+    assert table(app, "Link")[2] == "https://wiki.example/runbooks/old"
+
+
+def test_links_table_says_when_no_alert_has_a_link(app: AppTest, pushd: PushdClient) -> None:
+    pushd.post_alerts([AlertIn(labels={"alertname": "Plain"}, annotations={"summary": "no runbook"})])
+    open_page(app, "runbooks")
+    assert "None of these alerts has a runbook_url annotation." in [i.value for i in app.info]
+    assert not [df for df in app.dataframe if "Runbook" in df.value.columns]

@@ -83,6 +83,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str, Any, int]] = {
     ("GET", "/api/v1/runbooks/{runbook_id}/versions/{version}"): (
         "read", "/api/v1/runbooks/999/versions/1", None, 404),
     ("GET", "/api/v1/runbooks/{runbook_id}/matches"): ("read", "/api/v1/runbooks/999/matches", None, 404),
+    ("GET", "/api/v1/runbook-links"): ("read", "/api/v1/runbook-links", None, 200),
     ("GET", "/api/v2/silences"): ("read", "/api/v2/silences", None, 200),
     ("POST", "/api/v2/silences"): ("act", "/api/v2/silences", {}, 422),
     ("GET", "/api/v2/silence/{silence_id}"): ("read", "/api/v2/silence/nope", None, 404),
