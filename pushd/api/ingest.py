@@ -13,7 +13,16 @@ from pushd.api.access import router as access_router
 from pushd.api.deps import StateDep
 from pushd.api.json_body import openapi_body, parse, parse_each
 from pushd.auth import Permission
-from pushd.ingest import NATIVE_BODY, V2_ALERT, V2_BODY, WEBHOOK_BODY, from_native, from_postable, from_webhook
+from pushd.ingest import (
+    NATIVE_BODY,
+    V2_ALERT,
+    V2_BODY,
+    WEBHOOK_BODY,
+    from_native,
+    from_postable,
+    from_webhook,
+    handing_off,
+)
 from pushd.responses import errors
 from pushd.store import Change
 
@@ -43,7 +52,7 @@ async def post_native(state: StateDep, principal: PrincipalDep, request: Request
     """One alert or a list, in pushd's own format; stored in one transaction."""
     body = await parse(request, NATIVE_BODY)
     alerts = body if isinstance(body, list) else [body]
-    changes = await state.alerts.ingest([from_native(a) for a in alerts], "api", principal.actor)
+    changes = await state.alerts.ingest([from_native(a) for a in handing_off(alerts)], "api", principal.actor)
     return _result(len(alerts), changes)
 
 
@@ -51,7 +60,8 @@ async def post_native(state: StateDep, principal: PrincipalDep, request: Request
 async def post_alertmanager_webhook(state: StateDep, principal: PrincipalDep, request: Request) -> IngestResult:
     """Point an Alertmanager `webhook_configs` receiver here."""
     body = await parse(request, WEBHOOK_BODY)
-    changes = await state.alerts.ingest([from_webhook(a) for a in body.alerts], "alertmanager", principal.actor)
+    alerts = [from_webhook(a) for a in handing_off(body.alerts)]
+    changes = await state.alerts.ingest(alerts, "alertmanager", principal.actor)
     return _result(len(body.alerts), changes)
 
 
@@ -67,7 +77,7 @@ async def post_v2_alerts(state: StateDep, principal: PrincipalDep, request: Requ
     now = time.time()
     timeout = state.settings.resolve_timeout
     alerts = []
-    for index, a in valid:
+    for index, a in handing_off(valid):
         try:
             alerts.append(from_postable(a, now, timeout))
         except ValueError as exc:
