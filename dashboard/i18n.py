@@ -288,12 +288,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # runbooks
     "include_resolved": ("包含已恢复告警", "Include resolved alerts"),
     "runbooks_caption": (
-        "告警注解中的 runbook_url，按链接汇总。",
-        "The runbook_url annotations of alerts, one row per link.",
+        "告警注解中的 runbook_url（没有时取 runbook），按链接汇总，统计全部告警。",
+        "The runbook_url (else runbook) annotations of alerts, one row per link, over every alert.",
     ),
     "col_runbook": ("预案链接", "Runbook"),
     "col_alertnames": ("相关告警", "Alerts"),
-    "no_runbooks": ("这些告警都没有 runbook_url 注解。", "None of these alerts has a runbook_url annotation."),
+    "no_runbooks": ("这些告警都没有 runbook_url 或 runbook 注解。",
+                    "None of these alerts has a runbook_url or runbook annotation."),
     "alert_runbooks": ("适用的预案", "Runbooks for this alert"),
     "alert_no_runbooks": ("没有匹配的预案。", "No runbook matches it."),
     "rb_links": ("告警注解中的预案链接", "Runbook links in alert annotations"),

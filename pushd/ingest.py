@@ -144,13 +144,16 @@ def from_webhook(a: WebhookAlert) -> NewAlert:
 
 
 def _seconds(dt: datetime | None, field: str) -> float | None:
-    """`epoch`, for PostableAlert's times, with AlertTime's check that the time exists in UTC."""
-    if dt is None or dt.year < _UNIX_EPOCH_YEAR:
+    """`epoch`, for PostableAlert's times, with AlertTime's check that the time exists in UTC. As in
+    `epoch`, a time before 1970 is missing by its year in UTC (seconds < 0), not as written: the
+    offset of "1969-12-31T23:00:00-05:00" puts it in 1970."""
+    if dt is None:
         return None
     try:
-        return utc_seconds(dt)
+        seconds = utc_seconds(dt)
     except ValueError as exc:
         raise ValueError(f"{field}: {exc}") from None
+    return None if seconds < 0 else seconds
 
 
 def from_postable(a: PostableAlert, now: float, resolve_timeout: float) -> NewAlert:
@@ -158,7 +161,8 @@ def from_postable(a: PostableAlert, now: float, resolve_timeout: float) -> NewAl
     Raises ValueError for what the other formats' validators refuse (PostableAlert) and for an endsAt
     before startsAt, which Alertmanager's alert.Validate refuses."""
     labels = label_set(a.labels)
-    check_size(len(orjson.dumps(labels)) + len(orjson.dumps(a.annotations)))
+    # As BoundedAlert counts: labels, plus annotations when there are any (an empty `{}` adds no room to fill).
+    check_size(len(orjson.dumps(labels)) + (len(orjson.dumps(a.annotations)) if a.annotations else 0))
     ends = _seconds(a.endsAt, "endsAt")
     starts = _seconds(a.startsAt, "startsAt")
     if starts is not None and ends is not None and ends < starts:

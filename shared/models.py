@@ -64,15 +64,16 @@ def _representable(dt: datetime) -> datetime:
         raise ValueError(OUT_OF_UTC) from None
 
 
-# The last instant Python can hold in UTC, as epoch seconds: `utc_seconds` checks against it.
+# The first and last instants Python can hold in UTC, as epoch seconds: `utc_seconds` checks against them.
+FIRST_UTC_SECOND = datetime(1, 1, 1, tzinfo=UTC).timestamp()
 LAST_UTC_SECOND = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC).timestamp()
 
 
 def utc_seconds(dt: datetime) -> float:
     """`_representable`'s check on a time already turned into epoch seconds (`dt.timestamp()` does not
-    overflow): for the hot ingest path, where one comparison replaces a validator call per time."""
+    overflow): for the hot ingest path, where two comparisons replace a validator call per time."""
     seconds = dt.timestamp()
-    if seconds > LAST_UTC_SECOND:
+    if not FIRST_UTC_SECOND <= seconds <= LAST_UTC_SECOND:
         raise ValueError(OUT_OF_UTC)
     return seconds
 

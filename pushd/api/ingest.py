@@ -92,7 +92,8 @@ async def post_v2_alerts(state: StateDep, principal: PrincipalDep, request: Requ
 def _invalid_alerts(invalid: list[tuple[int, str]], stored: int) -> JSONResponse:
     """400 naming each invalid alert by its index in the array; `invalid` lists them for programs."""
     named = "; ".join(f"[{i}] {reason}" for i, reason in invalid)
-    detail = f"{len(invalid)} of {len(invalid) + stored} alerts invalid, not stored (the others were stored): {named}"
+    others = " (the others were stored)" if stored else ""
+    detail = f"{len(invalid)} of {len(invalid) + stored} alerts invalid, not stored{others}: {named}"
     return JSONResponse({"detail": detail, "invalid": [{"index": i, "reason": r} for i, r in invalid]},
                         status_code=400)
 

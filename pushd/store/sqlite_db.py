@@ -85,18 +85,22 @@ def one_of(column: str, values: Sequence[object]) -> str:
     return f"{column} IN ({','.join('?' * len(values))})"
 
 
-# Rows per multi-row INSERT: 14 columns x 256 rows stays far under SQLite's 32,766 bound parameters.
+# Rows per multi-row INSERT at most; fewer where the connection allows fewer bound parameters.
 INSERT_CHUNK = 256
 
 
 def insert_rows(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
-    """`sql` ("INSERT ... VALUES (?, ...)") for every row, as one statement per INSERT_CHUNK rows
+    """`sql` ("INSERT ... VALUES (?, ...)") for every row, as one statement per chunk of rows
     (`VALUES (...), (...), ...`). executemany steps SQLite once per row, each time releasing and
     taking back the interpreter lock, which the event loop holds most of the time under ingest: the
-    writer's CPU per alert fell by 7 % with this (bench/README.md, "Ingestion")."""
+    writer's CPU per alert fell by 7 % with this (bench/README.md, "Ingestion"). A chunk stays within
+    the connection's limit of bound parameters (999 in SQLite before 3.32 unless built otherwise)."""
+    if not rows:
+        return
     head, _, one = sql.rpartition(" VALUES ")
-    for i in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[i:i + INSERT_CHUNK]
+    per = max(1, min(INSERT_CHUNK, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
         conn.execute(f"{head} VALUES {','.join([one] * len(chunk))}", [v for row in chunk for v in row])
 
 

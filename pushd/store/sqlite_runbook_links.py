@@ -34,19 +34,45 @@ _SELECT = (
 )
 
 
+# How orjson writes a NUL inside the stored JSON. json_extract cuts a string at a NUL, so the alerts
+# whose annotations hold one (rare) have their link worked out in Python (_python_link) instead.
+_NUL_ESCAPE = "\\u0000"
+
+
+def _python_link(annotations: dict[str, str]) -> str | None:
+    """_SELECT's link, in Python: the first annotation of RUNBOOK_ANNOTATIONS that is not blank, stripped."""
+    for key in RUNBOOK_ANNOTATIONS:
+        value = annotations.get(key, "").strip()
+        if value:
+            return value
+    return None
+
+
 def runbook_links(conn: sqlite3.Connection, statuses: list[str]) -> list[dict[str, Any]]:
     """One row per link: the alert names that carry it (sorted), how many of its alerts are open
     (firing or acknowledged) and when one was last seen (epoch seconds); most open alerts first,
     then by link. `statuses` filters the alerts counted; empty: every alert."""
-    where, args = "", {"ws": WHITESPACE}
+    where, args = "", {"ws": WHITESPACE, "nul": _NUL_ESCAPE}
     if statuses:
         marks = ", ".join(f":s{i}" for i in range(len(statuses)))
         where = f" AND status IN ({marks})"
         args.update({f"s{i}": s for i, s in enumerate(statuses)})
-    rows = conn.execute(
+    links: dict[str, dict[str, Any]] = {}
+    for r in conn.execute(
         f"SELECT url, json_group_array(DISTINCT alertname) AS names, sum(status != 'resolved') AS open_alerts,"
-        f" max(last_seen) AS last_seen FROM ({_SELECT}{where}) WHERE url IS NOT NULL"
-        " GROUP BY url ORDER BY open_alerts DESC, url", args)
-    return [{"url": r["url"], "alertnames": sorted(orjson.loads(r["names"])), "open_alerts": r["open_alerts"],
-             "last_seen": r["last_seen"]} for r in rows]
-
+        f" max(last_seen) AS last_seen FROM ({_SELECT} AND instr(annotations, :nul) = 0{where})"
+        " WHERE url IS NOT NULL GROUP BY url", args):
+        links[r["url"]] = {"url": r["url"], "alertnames": set(orjson.loads(r["names"])),
+                           "open_alerts": r["open_alerts"], "last_seen": r["last_seen"]}
+    for r in conn.execute(
+        "SELECT annotations, alertname, status, last_seen FROM alerts WHERE instr(annotations, :nul) > 0"
+        f"{where}", args):
+        url = _python_link(orjson.loads(r["annotations"]))
+        if url is None:
+            continue
+        link = links.setdefault(url, {"url": url, "alertnames": set(), "open_alerts": 0, "last_seen": r["last_seen"]})
+        link["alertnames"].add(r["alertname"])
+        link["open_alerts"] += r["status"] != "resolved"
+        link["last_seen"] = max(link["last_seen"], r["last_seen"])
+    return [{**link, "alertnames": sorted(link["alertnames"])}
+            for link in sorted(links.values(), key=lambda link: (-link["open_alerts"], link["url"]))]

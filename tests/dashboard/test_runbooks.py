@@ -177,5 +177,5 @@ def test_links_table_counts_every_alert_pushd_has(app: AppTest, pushd: PushdClie
 def test_links_table_says_when_no_alert_has_a_link(app: AppTest, pushd: PushdClient) -> None:
     pushd.post_alerts([AlertIn(labels={"alertname": "Plain"}, annotations={"summary": "no runbook"})])
     open_page(app, "runbooks")
-    assert "None of these alerts has a runbook_url annotation." in [i.value for i in app.info]
+    assert "None of these alerts has a runbook_url or runbook annotation." in [i.value for i in app.info]
     assert not [df for df in app.dataframe if "Runbook" in df.value.columns]

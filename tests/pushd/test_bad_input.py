@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
@@ -167,3 +168,18 @@ def test_an_alert_too_large_to_push_is_refused(client: TestClient) -> None:
     assert [a["alertname"] for a in client.get("/api/v1/alerts").json()["items"]] == ["Fine"]
     big_labels = {"labels": {"alertname": "Wide", "dump": "y" * (32 * 1024)}}  # and no annotations
     assert client.post("/api/v1/alerts", json=big_labels).status_code == 422
+
+
+def test_the_size_bound_is_the_same_on_every_ingest_route(client: TestClient) -> None:
+    """Labels of exactly 32 KiB as JSON and no annotations: taken by the native route and by API v2 alike."""
+    labels = {"alertname": "EdgeA", "dump": ""}
+    labels["dump"] = "y" * (32 * 1024 - len(orjson.dumps(labels)))
+    assert len(orjson.dumps(labels)) == 32 * 1024
+    assert client.post("/api/v1/alerts", json={"labels": labels}).status_code == 200
+    assert client.post("/api/v2/alerts", json=[{"labels": {**labels, "alertname": "EdgeB"}}]).status_code == 200
+    one_more = {**labels, "alertname": "EdgeCC"}
+    assert client.post("/api/v1/alerts", json={"labels": one_more}).status_code == 422
+    r = client.post("/api/v2/alerts", json=[{"labels": one_more}])
+    assert r.status_code == 400
+    assert r.json()["detail"] == ("1 of 1 alerts invalid, not stored: [0] labels and annotations take 32769 bytes "
+                                  "as JSON; at most 32768 are taken")

@@ -159,3 +159,25 @@ def test_empty_label_values_are_dropped_before_fingerprinting_in_every_format(cl
     assert alert["fingerprint"] == "f2a15a3958f71c7a"
     assert alert["labels"] == {"alertname": "Test", "env": "prod"}
     assert alert["count"] == 3
+
+
+def test_v2_reads_times_by_their_utc_year_as_the_other_routes_do(client: TestClient) -> None:
+    """Before 1970 in UTC is "no time" (Go's zero time is year 1), whatever offset a time is written
+    with: 1969-12-31T23:00-05:00 is 1970-01-01T04:00Z, a real (past) end; 1970-01-01T00:30+01:00 is
+    before 1970 in UTC; year 1 with a positive offset falls before year 1 in UTC and is refused."""
+    r = client.post("/api/v2/alerts", json=[
+        {"labels": {"alertname": "PastEnd"}, "endsAt": "1969-12-31T23:00:00-05:00"},
+        {"labels": {"alertname": "PastStart"}, "startsAt": "1969-12-31T23:00:00-05:00"},
+        {"labels": {"alertname": "NoStart"}, "startsAt": "1970-01-01T00:30:00+01:00"},
+        {"labels": {"alertname": "NoEnd"}, "startsAt": iso(-60), "endsAt": "1970-01-01T00:30:00+01:00"},
+        {"labels": {"alertname": "TooEarly"}, "endsAt": "0001-01-01T00:00:00+01:00"},
+        {"labels": {"alertname": "ZeroEnd"}, "endsAt": "0001-01-01T00:00:00Z"},
+    ])
+    assert r.status_code == 400, r.text
+    assert r.json()["invalid"] == [{"index": 4, "reason": "endsAt: time is out of range once converted to UTC"}]
+    alerts = {a["alertname"]: a for a in client.get("/api/v1/alerts").json()["items"]}
+    assert (alerts["PastEnd"]["status"], alerts["PastEnd"]["ends_at"]) == ("resolved", "1970-01-01T04:00:00Z")
+    assert alerts["PastStart"]["starts_at"] == "1970-01-01T04:00:00Z"
+    assert alerts["NoStart"]["starts_at"] > "2020"  # missing: now
+    assert (alerts["NoEnd"]["status"], alerts["NoEnd"]["ends_at"]) == ("firing", None)
+    assert (alerts["ZeroEnd"]["status"], alerts["ZeroEnd"]["ends_at"]) == ("firing", None)

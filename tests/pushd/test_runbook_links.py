@@ -93,3 +93,23 @@ def test_a_status_that_does_not_exist_is_a_422(client: TestClient) -> None:
 
 def test_whitespace_is_what_python_strips() -> None:
     assert set(WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+def test_a_link_holding_a_nul_stays_whole(client: TestClient) -> None:
+    """SQLite's json_extract stops at a NUL: such a link must neither be cut short (a different,
+    clickable link) nor merged with another that shares its start."""
+    nul = "https://wiki.example/a\u0000b"
+    r = client.post("/api/v1/alerts", json=[
+        linked("Plain", runbook_url="https://wiki.example/a"),
+        linked("WithNul", runbook_url=nul),
+        linked("WithNulToo", instance="db2", status="resolved", runbook_url=f" {nul} "),
+        linked("NulElsewhere", summary="a\u0000b", runbook_url="https://wiki.example/c"),
+        linked("NulFallback", runbook_url=" ", runbook=nul),
+    ])
+    assert r.status_code == 200, r.text
+    got = {row["url"]: (row["alertnames"], row["open_alerts"])
+           for row in client.get("/api/v1/runbook-links").json()}
+    assert got == {"https://wiki.example/a": (["Plain"], 1), nul: (["NulFallback", "WithNul", "WithNulToo"], 2),
+                   "https://wiki.example/c": (["NulElsewhere"], 1)}
+    order = [row["url"] for row in client.get("/api/v1/runbook-links").json()]
+    assert order == [nul, "https://wiki.example/a", "https://wiki.example/c"]

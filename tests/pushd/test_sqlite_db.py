@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pushd.store.base import NotFound, StoreInternalError, StoreOverloaded, StoreUnavailable
-from pushd.store.sqlite_db import Database
+from pushd.store.sqlite_db import Database, insert_rows
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS t (x INTEGER PRIMARY KEY)"
 
@@ -180,3 +180,15 @@ def test_a_fault_that_rolls_back_the_whole_group_fails_every_job_in_it(tmp_path:
             release.set()
             db.stop()
     asyncio.run(main())
+
+
+def test_multi_row_inserts_fit_the_connections_limit_of_bound_parameters(tmp_path: Path) -> None:
+    """SQLite before 3.32 allows 999 bound parameters per statement unless built otherwise: the
+    chunks of insert_rows follow the connection's own limit, not a number that fits newer builds."""
+    conn = sqlite3.connect(tmp_path / "limit.db", isolation_level=None)
+    conn.execute("CREATE TABLE wide (" + ", ".join(f"c{i} INTEGER" for i in range(13)) + ")")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    rows = [tuple(range(r, r + 13)) for r in range(300)]
+    insert_rows(conn, f"INSERT INTO wide VALUES ({', '.join('?' * 13)})", rows)
+    assert conn.execute("SELECT * FROM wide ORDER BY c0").fetchall() == rows
+    conn.close()
